@@ -1,0 +1,1 @@
+//! `ipv6_core::SocketBackend` over raw `libc` system calls.
