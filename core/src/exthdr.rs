@@ -428,13 +428,13 @@ mod tests {
     const UDP: u8 = 17;
     const ICMPV6: u8 = 58;
 
-    fn walk(
-        next_header: u8,
-        bytes: &[u8],
-    ) -> (
+    /// What a walk found: (kind, offset, length) of each header, then the end or the error.
+    type Walk = (
         Vec<(ExtHeaderKind, usize, usize)>,
         Result<ChainEnd, WireError>,
-    ) {
+    );
+
+    fn walk(next_header: u8, bytes: &[u8]) -> Walk {
         let mut headers = Vec::new();
         let mut it = ExtHeaders::new(next_header, bytes);
         for h in it.by_ref() {

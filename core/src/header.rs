@@ -154,6 +154,9 @@ impl<T: AsRef<[u8]>> HeaderView<T> {
     }
 
     /// Walks the extension headers at the start of [`payload`](Self::payload).
+    ///
+    /// A jumbogram's payload is empty here; walk its bytes after the fixed
+    /// header with [`ExtHeaders::new`] instead.
     pub fn ext_headers(&self) -> ExtHeaders<'_> {
         ExtHeaders::new(self.next_header(), self.payload())
     }
@@ -514,6 +517,33 @@ mod tests {
         assert_eq!(packet[HEADER_LEN], 0xee);
         let bare = HeaderView::new_checked(&GO_WIRE_HEADER[..]).unwrap();
         assert!(bare.payload().is_empty());
+    }
+
+    #[test]
+    fn ext_headers_walk_the_bounded_payload() {
+        use crate::exthdr::{ChainEnd, ExtHeaderKind};
+        let mut packet = [0u8; HEADER_LEN + 16 + 4];
+        let header = Header {
+            payload_len: 16,
+            next_header: 60,
+            ..GO_HEADER
+        };
+        header.emit(&mut packet).unwrap();
+        // Destination Options, 16 bytes, then UDP; 4 bytes of link padding follow.
+        packet[HEADER_LEN..HEADER_LEN + 2].copy_from_slice(&[17, 1]);
+        let view = HeaderView::new_checked(&packet[..]).unwrap();
+        let mut walk = view.ext_headers();
+        assert_eq!(
+            walk.next().unwrap().unwrap().kind(),
+            ExtHeaderKind::DestinationOptions
+        );
+        assert_eq!(
+            walk.finish(),
+            Ok(ChainEnd::UpperLayer {
+                protocol: 17,
+                offset: 16
+            })
+        );
     }
 
     fn valid_header() -> impl Strategy<Value = Header> {
