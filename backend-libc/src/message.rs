@@ -94,6 +94,10 @@ pub(crate) fn msghdr(
 }
 
 /// What the kernel reported about one received message.
+#[allow(
+    clippy::unnecessary_cast,
+    reason = "msg_controllen is size_t on Linux, socklen_t elsewhere"
+)]
 pub(crate) fn recv_meta(len: usize, msg: &msghdr, name: &NameBuf) -> RecvMeta {
     let mut flags = MsgFlags::empty();
     flags.set(MsgFlags::TRUNCATED, msg.msg_flags & libc::MSG_TRUNC != 0);

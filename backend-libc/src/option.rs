@@ -14,7 +14,7 @@ use std::time::Duration;
 use ipv6_core::backend::BpfInstruction;
 use ipv6_core::platform::{OptionValue, SockOpt, SocketOption};
 use ipv6_core::sockaddr::{self, MAX_OPTION_LEN};
-use ipv6_core::{Error, IcmpFilter, InvalidArgument, Operation, Platform, Result};
+use ipv6_core::{Error, IcmpFilter, InvalidArgument, Operation, Platform, Result, WireError};
 use libc::c_ushort;
 
 use crate::sys;
@@ -142,12 +142,21 @@ pub(crate) fn get_int(fd: BorrowedFd<'_>, op: Operation, option: SocketOption) -
     sockaddr::decode_int(&HOST, bytes).map_err(|e| Error::Wire(op, e))
 }
 
-/// Reads the MTU from a `struct ip6_mtuinfo` option.
+/// Reads `ip6m_mtu` from a `struct ip6_mtuinfo` option.
+///
+/// Only the MTU is meaningful here: Linux leaves `ip6m_addr` all zero (not
+/// even `AF_INET6`), which `decode_ip6_mtuinfo` rightly rejects, so the
+/// field is read on its own.
 pub(crate) fn get_mtu(fd: BorrowedFd<'_>, op: Operation, option: SocketOption) -> Result<u32> {
     let mut buf = OptionBuf([0; MAX_OPTION_LEN]);
     let bytes = get(fd, op, option, OptionValue::MtuInfo, &mut buf)?;
-    let (_, mtu) = sockaddr::decode_ip6_mtuinfo(&HOST, bytes).map_err(|e| Error::Wire(op, e))?;
-    Ok(mtu)
+    let l = HOST.layouts;
+    if bytes.len() < l.ip6_mtuinfo {
+        let (needed, available) = (l.ip6_mtuinfo, bytes.len());
+        return Err(Error::Wire(op, WireError::Truncated { needed, available }));
+    }
+    let mtu = sockaddr::decode_int(&HOST, &bytes[l.sockaddr_in6..]);
+    mtu.map(|m| m as u32).map_err(|e| Error::Wire(op, e))
 }
 
 /// Reads a `struct icmp6_filter` option.

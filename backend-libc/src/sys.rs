@@ -79,6 +79,10 @@ pub(crate) fn getsockopt(
 }
 
 /// The address family of the socket's local address.
+#[allow(
+    clippy::useless_conversion,
+    reason = "sa_family_t is u16 on Linux, u8 on the BSDs"
+)]
 pub(crate) fn socket_family(fd: BorrowedFd<'_>) -> Result<u16> {
     // SAFETY: `sockaddr_storage` is plain integers; all-zero is a valid value.
     let mut storage: libc::sockaddr_storage = unsafe { mem::zeroed() };
