@@ -108,6 +108,12 @@ fn sockaddr(addr: &SocketAddrV6) -> libc::sockaddr_in6 {
 mod raw {
     use super::*;
 
+    #[cfg(not(any(target_os = "netbsd", target_os = "openbsd")))]
+    const IPV6_HOPLIMIT: libc::c_int = libc::IPV6_HOPLIMIT;
+    /// Absent from libc for NetBSD and OpenBSD; 47 in their `<netinet6/in6.h>`.
+    #[cfg(any(target_os = "netbsd", target_os = "openbsd"))]
+    const IPV6_HOPLIMIT: libc::c_int = 47;
+
     /// Control buffer, aligned for `cmsghdr`.
     #[repr(C, align(8))]
     pub struct Cmsgs(pub [u8; 256]);
@@ -123,7 +129,7 @@ mod raw {
         // every cmsghdr the macros return lies inside it.
         unsafe {
             let mut c = libc::CMSG_FIRSTHDR(msg);
-            for ty in [libc::IPV6_TCLASS, libc::IPV6_HOPLIMIT] {
+            for ty in [libc::IPV6_TCLASS, IPV6_HOPLIMIT] {
                 (*c).cmsg_level = libc::IPPROTO_IPV6;
                 (*c).cmsg_type = ty;
                 (*c).cmsg_len = libc::CMSG_LEN(4) as _;
@@ -146,7 +152,7 @@ mod raw {
                     (libc::IPPROTO_IPV6, libc::IPV6_TCLASS) => {
                         seen.tclass = ptr::read_unaligned(data.cast::<i32>())
                     }
-                    (libc::IPPROTO_IPV6, libc::IPV6_HOPLIMIT) => {
+                    (libc::IPPROTO_IPV6, IPV6_HOPLIMIT) => {
                         seen.hops = ptr::read_unaligned(data.cast::<i32>())
                     }
                     (libc::IPPROTO_IPV6, libc::IPV6_PKTINFO) => {
