@@ -12,6 +12,8 @@
 //! the bench exits non-zero if they do. `BENCH_SCALE` (default 1) scales
 //! the iteration counts. Run: `cargo bench -p ipv6-backend-libc`.
 
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::mem;

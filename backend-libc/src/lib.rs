@@ -30,7 +30,7 @@
 //! [`interfaces`], [`interface_index`] and [`interface_name`] answer the
 //! questions Go's `net.Interfaces` and `net.InterfaceByName` do.
 #![deny(missing_docs)]
-#![deny(unsafe_op_in_unsafe_fn)]
+#![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
 use std::os::fd::{AsFd, BorrowedFd};
 

@@ -5,6 +5,7 @@
 //! suite lives in the `ipv6-tests` crate. The expected errnos and `/sys`
 //! are Linux's, so this file builds for Linux only.
 #![cfg(target_os = "linux")]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 use std::net::{Ipv6Addr, SocketAddr, SocketAddrV6, UdpSocket};
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
