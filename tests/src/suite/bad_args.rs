@@ -1,0 +1,201 @@
+//! Bad arguments fail with the same typed errors on every backend, and the
+//! socket stays usable afterwards.
+
+use std::net::Ipv6Addr;
+
+use ipv6_core::backend::BPF_MAX_INSTRUCTIONS;
+use ipv6_core::{
+    BpfInstruction, Conn, Error, IcmpType, InvalidArgument as Bad, Operation as Op, PacketConn,
+};
+
+use super::sockets::{ICMPV6, Sock, ipv4_udp};
+use super::topology::{Pair, ip};
+use super::unicast::HELLO;
+use super::wire::icmp_message;
+use super::{Backend, Outcome, must, must_fail};
+use crate::netns::Netns;
+
+/// No link has this index in a fresh namespace.
+const NO_SUCH_LINK: u32 = 9999;
+
+fn invalid(op: Op, why: Bad) -> Error {
+    Error::InvalidArgument(op, why)
+}
+
+/// Every argument check `PacketConn` makes before a system call, on `s`.
+fn reject_all<B: Backend>(s: &Sock<B>) {
+    let group = ip("ff0e::114");
+    let unicast = ip("2001:db8::1");
+    let pure = |op, result: ipv6_core::Result<()>, why| {
+        must_fail::<B, _>(&[op], false, result, invalid(op, why))
+    };
+    for bad in [-2, 256, i32::MIN, i32::MAX] {
+        pure(Op::SetHopLimit, s.set_hop_limit(bad), Bad::HopLimit(bad));
+        pure(
+            Op::SetMulticastHopLimit,
+            s.set_multicast_hop_limit(bad),
+            Bad::HopLimit(bad),
+        );
+        pure(
+            Op::SetTrafficClass,
+            s.set_traffic_class(bad),
+            Bad::TrafficClass(bad),
+        );
+    }
+    pure(
+        Op::JoinGroup,
+        s.join_group(None, unicast),
+        Bad::NotMulticast(unicast),
+    );
+    pure(
+        Op::LeaveGroup,
+        s.leave_group(None, unicast),
+        Bad::NotMulticast(unicast),
+    );
+    pure(
+        Op::JoinSourceGroup,
+        s.join_source_specific_group(None, unicast, unicast),
+        Bad::NotMulticast(unicast),
+    );
+    for source in [Ipv6Addr::UNSPECIFIED, ip("ff02::1")] {
+        pure(
+            Op::JoinSourceGroup,
+            s.join_source_specific_group(None, group, source),
+            Bad::BadSource(source),
+        );
+        pure(
+            Op::BlockSource,
+            s.exclude_source_specific_group(None, group, source),
+            Bad::BadSource(source),
+        );
+    }
+    pure(
+        Op::JoinGroup,
+        s.join_group(Some(0), group),
+        Bad::InterfaceIndexZero,
+    );
+    pure(
+        Op::SetMulticastInterface,
+        s.set_multicast_interface(Some(0)),
+        Bad::InterfaceIndexZero,
+    );
+    // Whether an index exists is the kernel's to say.
+    must_fail::<B, _>(
+        &[Op::InterfaceExists],
+        true,
+        s.join_group(Some(NO_SUCH_LINK), group),
+        invalid(Op::JoinGroup, Bad::NoSuchInterface(NO_SUCH_LINK)),
+    );
+    must_fail::<B, _>(
+        &[Op::InterfaceExists],
+        true,
+        s.set_multicast_interface(Some(NO_SUCH_LINK)),
+        invalid(
+            Op::SetMulticastInterface,
+            Bad::NoSuchInterface(NO_SUCH_LINK),
+        ),
+    );
+    pure(
+        Op::SetChecksum,
+        s.set_checksum(Some(3)),
+        Bad::ChecksumOffset(3),
+    );
+    pure(Op::AttachBpf, s.set_bpf(&[]), Bad::BpfProgramLength(0));
+    let too_long = vec![BpfInstruction::default(); BPF_MAX_INSTRUCTIONS + 1];
+    pure(
+        Op::AttachBpf,
+        s.set_bpf(&too_long),
+        Bad::BpfProgramLength(BPF_MAX_INSTRUCTIONS + 1),
+    );
+    let many = [&b"x"[..]; 17];
+    let given = Bad::TooManyBuffers { given: 17, max: 16 };
+    must_fail::<B, _>(
+        &[Op::SendMsg],
+        false,
+        s.write_msg(&many, None, Some(&s.local())),
+        invalid(Op::SendMsg, given),
+    );
+    let mut bufs = [[0u8; 4]; 17];
+    let mut many: Vec<&mut [u8]> = bufs.iter_mut().map(|b| &mut b[..]).collect();
+    must_fail::<B, _>(
+        &[Op::RecvMsg],
+        false,
+        s.read_msg(&mut many),
+        invalid(Op::RecvMsg, given),
+    );
+}
+
+/// Still works: options set and read back, `payload` sent to itself.
+fn still_usable<B: Backend>(s: &Sock<B>, payload: &[u8]) -> Outcome {
+    must::<B, _>(&[Op::SetHopLimit], s.set_hop_limit(5))?;
+    if let Some(v) = must::<B, _>(&[Op::HopLimit], s.hop_limit()) {
+        assert_eq!(v, 5, "[{}]", B::NAME);
+    }
+    s.send(payload, None, s.local())?;
+    assert_eq!(s.recv()?.payload, payload, "[{}]", B::NAME);
+    Some(())
+}
+
+/// Out-of-range values, non-multicast groups, bad sources, interface 0 and
+/// missing interfaces, odd checksum offsets, empty and oversized BPF
+/// programs, too many buffers: each rejected with its typed error, on UDP and
+/// raw sockets, which then still work.
+pub fn bad_arguments_rejected<B: Backend>(ns: &Netns) -> Outcome {
+    Pair::new(ns, "va", "vb", 1); // links exist, just not NO_SUCH_LINK
+    let udp = Sock::<B>::udp_loopback();
+    reject_all(&udp);
+    still_usable(&udp, HELLO)?;
+    let raw = Sock::<B>::raw(ICMPV6, Some(Ipv6Addr::LOCALHOST));
+    reject_all(&raw);
+    // Checksummed here; the kernel computes the same sum.
+    let lo = Some((Ipv6Addr::LOCALHOST, Ipv6Addr::LOCALHOST));
+    still_usable(&raw, &icmp_message(IcmpType::ECHO_REPLY, 1, 1, HELLO, lo))
+}
+
+/// An IPv4 socket is refused by both wrappers, naming its family.
+pub fn bad_arguments_ipv4_socket<B: Backend>(_: &Netns) -> Outcome {
+    let want = invalid(Op::SocketFamily, Bad::NotIpv6Socket(libc::AF_INET as u16));
+    let fd = ipv4_udp();
+    must_fail::<B, _>(
+        &[Op::SocketFamily],
+        true,
+        PacketConn::new(B::wrap(&fd)).map(drop),
+        want,
+    );
+    must_fail::<B, _>(
+        &[Op::SocketFamily],
+        true,
+        Conn::new(B::wrap(&fd)).map(drop),
+        want,
+    );
+    Some(())
+}
+
+/// Refusals by the kernel come back as `Error::Os` naming the operation:
+/// joining a group twice, leaving one never joined.
+pub fn kernel_errors_are_typed<B: Backend>(ns: &Netns) -> Outcome {
+    let link = Pair::new(ns, "va", "vb", 1);
+    let s = Sock::<B>::udp_loopback();
+    let group = ip("ff0e::114");
+    must::<B, _>(&[Op::JoinGroup], s.join_group(Some(link.b_index), group))?;
+    assert_eq!(
+        s.join_group(Some(link.b_index), group),
+        Err(Error::Os {
+            op: Op::JoinGroup,
+            errno: libc::EADDRINUSE
+        }),
+        "[{}] joining twice",
+        B::NAME
+    );
+    must::<B, _>(&[Op::LeaveGroup], s.leave_group(Some(link.b_index), group))?;
+    assert_eq!(
+        s.leave_group(Some(link.b_index), group),
+        Err(Error::Os {
+            op: Op::LeaveGroup,
+            errno: libc::EADDRNOTAVAIL
+        }),
+        "[{}] leaving twice",
+        B::NAME
+    );
+    still_usable(&s, HELLO)
+}
