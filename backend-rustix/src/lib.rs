@@ -4,7 +4,16 @@
 //! call borrows the descriptor (`AsFd`) for its duration, option values are
 //! typed, and this crate contains no `unsafe` code and makes no `libc` call
 //! of its own. [`packet_conn`] and [`conn`] wrap a descriptor in
-//! `ipv6_core`'s [`PacketConn`] and [`Conn`].
+//! `ipv6_core`'s [`PacketConn`] and [`Conn`]:
+//!
+//! ```no_run
+//! use std::net::UdpSocket;
+//!
+//! let socket = UdpSocket::bind("[::1]:0")?;
+//! let pc = ipv6_backend_rustix::packet_conn(&socket)?;
+//! pc.set_multicast_hop_limit(4)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 //!
 //! # What rustix lacks, and the `libc-fallback` feature
 //!
@@ -64,7 +73,7 @@
 //! | `set_read_timeout`, `set_write_timeout` | N | N | N | N | N |
 //! | `set_nonblocking` (`FIONBIO`) | N | N | N | N | N |
 //! | `interface_exists` | N | F | F | F | F |
-//! | [`Socket::interface_index`] (`SIOCGIFINDEX`) | N | – | – | – | – |
+//! | [`interface_index`] (`SIOCGIFINDEX`) | N | F | F | F | F |
 //!
 //! Notes on the table:
 //!
@@ -85,9 +94,10 @@
 //!   is refused with `InvalidArgument` instead of reaching the kernel.
 //! - `set_read_timeout(Some(Duration::ZERO))` fails with `EINVAL`, as in
 //!   `std::net`: rustix refuses the zero that the kernel reads as "forever".
-//! - `interface_exists` and `interface_index` ask the socket's own network
-//!   namespace (`SIOCGIFNAME`/`SIOCGIFINDEX` on the descriptor), where
-//!   `if_indextoname(3)` asks the calling thread's.
+//! - `interface_exists` asks the socket's own network namespace
+//!   (`SIOCGIFNAME` on its descriptor), where `if_indextoname(3)` asks the
+//!   calling thread's; [`interface_index`] asks the calling thread's, like
+//!   `if_nametoindex(3)`.
 //!
 //! # Why control data never goes through rustix
 //!
@@ -142,6 +152,7 @@
 
 mod capability;
 mod fallback;
+mod interface;
 mod message;
 mod socket;
 
@@ -152,6 +163,7 @@ use ipv6_core::{Conn, PacketConn, Platform, Result};
 pub use capability::{
     Capability, capability, control_message_capability, receive_option_capability,
 };
+pub use interface::interface_index;
 pub use socket::Socket;
 
 // The option tables in `ipv6_core` must describe the kernel rustix talks to.

@@ -38,8 +38,9 @@ const OS_HAS_MMSG: bool = !cfg!(target_vendor = "apple");
 ///
 /// `F` is anything that lends a descriptor: an owned socket
 /// (`std::net::UdpSocket`, `OwnedFd`), a reference to one, or a
-/// [`BorrowedFd`]. Every call borrows the descriptor for its duration only.
-#[derive(Debug)]
+/// [`BorrowedFd`]. Every call borrows the descriptor for its duration only;
+/// `Socket` never closes it. `Socket<F>` is `Send` and `Sync` when `F` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Socket<F: AsFd> {
     fd: F,
 }
@@ -58,17 +59,6 @@ impl<F: AsFd> Socket<F> {
     /// Unwraps the descriptor holder.
     pub fn into_inner(self) -> F {
         self.fd
-    }
-
-    /// The index of the interface called `name` (`SIOCGIFINDEX`), or `None`
-    /// if this socket's network namespace has no such interface.
-    #[cfg(target_os = "linux")]
-    pub fn interface_index(&self, name: &str) -> Result<Option<u32>> {
-        match rustix::net::netdevice::name_to_index(self, name) {
-            Ok(index) => Ok(Some(index)),
-            Err(rustix::io::Errno::NODEV) => Ok(None),
-            Err(errno) => Err(os_error(Operation::InterfaceExists)(errno)),
-        }
     }
 }
 
@@ -292,15 +282,9 @@ impl<F: AsFd> SocketBackend for Socket<F> {
     }
 
     fn interface_exists(&self, ifindex: u32) -> Result<bool> {
-        // SIOCGIFNAME asks the socket's own network namespace.
         #[cfg(target_os = "linux")]
         {
-            match rustix::net::netdevice::index_to_name_inlined(self, ifindex) {
-                // ILSEQ: the interface exists, its name is not UTF-8.
-                Ok(_) | Err(rustix::io::Errno::ILSEQ) => Ok(true),
-                Err(rustix::io::Errno::NODEV) => Ok(false),
-                Err(errno) => Err(os_error(Operation::InterfaceExists)(errno)),
-            }
+            crate::interface::exists(self.as_fd(), ifindex)
         }
         #[cfg(not(target_os = "linux"))]
         {

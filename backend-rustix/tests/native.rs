@@ -6,12 +6,13 @@
 use std::net::{Ipv6Addr, SocketAddr, SocketAddrV6, UdpSocket};
 use std::time::Duration;
 
-use ipv6_backend_rustix::Socket;
+use ipv6_backend_rustix::{Socket, interface_index};
 use ipv6_core::{Error, InvalidArgument, MsgFlags, Operation, SendMessage, SocketBackend};
 
 const EAGAIN: i32 = rustix::io::Errno::AGAIN.raw_os_error();
 const EINVAL: i32 = rustix::io::Errno::INVAL.raw_os_error();
 const ENOTCONN: i32 = rustix::io::Errno::NOTCONN.raw_os_error();
+const ENXIO: i32 = rustix::io::Errno::NXIO.raw_os_error();
 
 fn udp6() -> UdpSocket {
     UdpSocket::bind("[::1]:0").expect("bind [::1]:0")
@@ -276,13 +277,22 @@ fn socket_family_comes_from_getsockname() {
 }
 
 #[test]
-fn interfaces_are_looked_up_in_the_sockets_namespace() {
+fn interfaces_are_looked_up_by_index_and_name() {
     let udp = udp6();
     let s = Socket::new(&udp);
     assert!(s.interface_exists(lo_index()).unwrap());
     assert!(!s.interface_exists(0).unwrap());
     assert!(!s.interface_exists(u32::MAX).unwrap());
-    assert_eq!(s.interface_index("lo").unwrap(), Some(lo_index()));
-    assert_eq!(s.interface_index("no-such-if0").unwrap(), None);
-    assert_eq!(s.interface_index("longer-than-IFNAMSIZ").unwrap(), None);
+
+    assert_eq!(interface_index("lo").unwrap(), lo_index());
+    for unknown in ["no-such-if0", "", "longer-than-IFNAMSIZ", "lo\0"] {
+        assert_eq!(
+            interface_index(unknown),
+            Err(Error::Os {
+                op: Operation::InterfaceExists,
+                errno: ENXIO
+            }),
+            "{unknown:?}"
+        );
+    }
 }
