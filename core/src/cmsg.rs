@@ -463,8 +463,6 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(512))]
-
         /// Any bytes: no panic, every record lies inside the buffer on its
         /// platform's alignment, at most one error and it comes last, and the
         /// walk takes at most one step per header's worth of bytes.
