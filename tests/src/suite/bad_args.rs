@@ -5,12 +5,13 @@ use std::net::Ipv6Addr;
 
 use ipv6_core::backend::BPF_MAX_INSTRUCTIONS;
 use ipv6_core::{
-    BpfInstruction, Conn, Error, IcmpType, InvalidArgument as Bad, Operation as Op, PacketConn,
+    BpfInstruction, Conn, ControlFlags, ControlMessage, Error, IcmpType, InvalidArgument as Bad,
+    Operation as Op, PacketConn, Platform, RecvMessage,
 };
 
 use super::sockets::{ICMPV6, Sock, ipv4_udp};
 use super::topology::{Pair, ip};
-use super::unicast::HELLO;
+use super::unicast::{HELLO, set_flags};
 use super::wire::icmp_message;
 use super::{Backend, Outcome, must, must_fail};
 use crate::netns::Netns;
@@ -107,6 +108,40 @@ fn reject_all<B: Backend>(s: &Sock<B>) {
         s.set_bpf(&too_long),
         Bad::BpfProgramLength(BPF_MAX_INSTRUCTIONS + 1),
     );
+    let mapped = ip("::ffff:224.0.0.1");
+    pure(
+        Op::JoinGroup,
+        s.join_group(None, mapped),
+        Bad::Ipv4Mapped(mapped),
+    );
+    let from_mapped = ControlMessage {
+        src: Some(ip("::ffff:127.0.0.1")),
+        ..ControlMessage::default()
+    };
+    must_fail::<B, _>(
+        &[Op::SendMsg],
+        false,
+        s.write_to(b"x", Some(&from_mapped), Some(&s.local())),
+        invalid(Op::SendMsg, Bad::Ipv4Mapped(from_mapped.src.unwrap())),
+    );
+    if set_flags(s, ControlFlags::HOP_LIMIT, true) {
+        let needed = ControlFlags::HOP_LIMIT.space(&Platform::HOST);
+        let mut buf = [0u8; 16];
+        let mut batch = [RecvMessage::new(&mut buf, &mut [])];
+        must_fail::<B, _>(
+            &[Op::RecvBatch],
+            false,
+            s.read_batch(&mut batch),
+            invalid(
+                Op::RecvBatch,
+                Bad::ControlBufferTooSmall {
+                    needed,
+                    available: 0,
+                },
+            ),
+        );
+        set_flags(s, ControlFlags::HOP_LIMIT, false);
+    }
     let many = [&b"x"[..]; 17];
     let given = Bad::TooManyBuffers { given: 17, max: 16 };
     must_fail::<B, _>(
