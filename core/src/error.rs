@@ -44,6 +44,21 @@ pub enum WireError {
     BadFamily(u16),
     /// A value does not fit the field it must be written to.
     ValueOutOfRange,
+    /// An IPv6 extension header runs past the end of the buffer.
+    ExtHeaderOverrun {
+        /// Offset of the header in the walked bytes.
+        offset: usize,
+        /// The header's length (the smallest header's, if its length byte is missing).
+        needed: usize,
+        /// Bytes left in the buffer from `offset`.
+        available: usize,
+    },
+    /// A Hop-by-Hop Options header that does not immediately follow the
+    /// fixed header (RFC 8200 section 4.1).
+    MisplacedHopByHop {
+        /// Offset of the header in the walked bytes.
+        offset: usize,
+    },
 }
 
 impl fmt::Display for WireError {
@@ -72,6 +87,18 @@ impl fmt::Display for WireError {
             WireError::BadVersion(v) => write!(f, "not an IPv6 header: version {v}"),
             WireError::BadFamily(fam) => write!(f, "address family {fam} is not AF_INET6"),
             WireError::ValueOutOfRange => f.write_str("value does not fit its field"),
+            WireError::ExtHeaderOverrun {
+                offset,
+                needed,
+                available,
+            } => write!(
+                f,
+                "extension header at offset {offset}: length {needed} overruns the {available} bytes left"
+            ),
+            WireError::MisplacedHopByHop { offset } => write!(
+                f,
+                "Hop-by-Hop Options header at offset {offset}: it must immediately follow the IPv6 header"
+            ),
         }
     }
 }

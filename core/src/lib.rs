@@ -20,6 +20,7 @@ pub mod cmsg;
 pub mod conn;
 pub mod control;
 pub mod error;
+pub mod exthdr;
 pub mod filter;
 pub mod header;
 pub mod icmp;
