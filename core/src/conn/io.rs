@@ -104,9 +104,7 @@ impl<B: SocketBackend> PacketConn<B> {
             Err(Error::Unsupported(_)) => {}
             done => return done,
         }
-        let Some(first) = messages.first_mut() else {
-            return Ok(0);
-        };
+        let first = &mut messages[0]; // not empty: checked above
         first.meta = self
             .backend
             .recv_msg(slice::from_mut(&mut first.buffer), first.control)?;
@@ -203,12 +201,13 @@ impl<B: SocketBackend> PacketConn<B> {
         let control = match meta.control_len {
             0 => ControlMessage::default(),
             len => {
+                // A backend reporting more control bytes than it was given
+                // room for is faulty; refuse its answer rather than panic.
                 let available = control_buf.len();
                 let bytes = control_buf.get(..len).ok_or(Error::Wire(
                     OP,
-                    WireError::CmsgLenOverrun {
-                        offset: 0,
-                        cmsg_len: len,
+                    WireError::Truncated {
+                        needed: len,
                         available,
                     },
                 ))?;

@@ -164,9 +164,8 @@ fn control_length_beyond_the_buffer_is_a_wire_error() {
         c.read_from(&mut buf),
         Err(Error::Wire(
             Operation::RecvMsg,
-            WireError::CmsgLenOverrun {
-                offset: 0,
-                cmsg_len: 8,
+            WireError::Truncated {
+                needed: 8,
                 available: 0
             }
         ))
