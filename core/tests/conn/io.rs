@@ -30,13 +30,14 @@ const PKTINFO_DB8_1_IF3: [u8; 40] = [
     0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
     3, 0, 0, 0,   0, 0, 0, 0,
 ];
-/// `IPV6_PATHMTU` record: `ip6_mtuinfo` for 2001:db8::9 with MTU 1280 (`cmsg_len` 48).
+/// `IPV6_PATHMTU` record: `ip6_mtuinfo` for 2001:db8::9 on interface 5
+/// (`sin6_scope_id`) with MTU 1280 (`cmsg_len` 48).
 #[rustfmt::skip]
-const PATHMTU_1280: [u8; 48] = [
+const PATHMTU_1280_IF5: [u8; 48] = [
     48, 0, 0, 0, 0, 0, 0, 0,   41, 0, 0, 0,   61, 0, 0, 0,
     10, 0,   0, 0,   0, 0, 0, 0,
     0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9,
-    0, 0, 0, 0,
+    5, 0, 0, 0,
     0x00, 0x05, 0, 0,
 ];
 
@@ -177,13 +178,7 @@ fn read_from_sizes_the_control_buffer_and_parses_linux_records() {
     let c = packet_conn(Fake::default());
     c.set_control_message(ControlFlags::all(), true).unwrap();
     c.backend().clear_calls();
-    let control = [
-        &TCLASS_B8[..],
-        &HOPLIMIT_64,
-        &PKTINFO_DB8_1_IF3,
-        &PATHMTU_1280,
-    ]
-    .concat();
+    let control = [&TCLASS_B8[..], &HOPLIMIT_64, &PKTINFO_DB8_1_IF3].concat();
     c.backend().deliver(Datagram {
         control,
         ..datagram(b"data")
@@ -196,20 +191,41 @@ fn read_from_sizes_the_control_buffer_and_parses_linux_records() {
         ControlMessage {
             traffic_class: Some(0xb8),
             hop_limit: Some(64),
-            src: None,
             dst: Some(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1)),
             if_index: 3,
-            next_hop: None,
-            mtu: 1280,
+            ..ControlMessage::default()
         }
     );
-    // 24 + 24 + 40 + 48: one record of each kind the flags ask for.
+    // 24 + 24 + 40 + 48: room for one record of each kind the flags ask for.
     assert_eq!(
         c.backend().calls(),
         [Call::RecvMsg {
             buffer_lens: vec![16],
             control_len: 136
         }]
+    );
+}
+
+#[test]
+fn read_from_parses_a_path_mtu_report() {
+    // Like Go, the report's address and scope fill `dst` and `if_index`.
+    let c = packet_conn(Fake::default());
+    c.set_control_message(ControlFlags::PATH_MTU, true).unwrap();
+    c.backend().deliver(Datagram {
+        control: PATHMTU_1280_IF5.to_vec(),
+        ..datagram(b"")
+    });
+    let mut buf = [0u8; 16];
+    let (len, control, _) = c.read_from(&mut buf).unwrap();
+    assert_eq!(len, 0);
+    assert_eq!(
+        control,
+        ControlMessage {
+            dst: Some(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 9)),
+            if_index: 5,
+            mtu: 1280,
+            ..ControlMessage::default()
+        }
     );
 }
 
