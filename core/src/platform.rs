@@ -525,8 +525,16 @@ impl Platform {
     };
 
     /// OpenBSD on x86_64 and aarch64 (`AF_INET6 = 24`); any-source groups only.
+    /// Its `sockaddr_storage` is 256 bytes (`ss_len`, `ss_family`, 6 + 8 + 240
+    /// bytes of padding: libc `src/unix/bsd/netbsdlike/openbsd/mod.rs`,
+    /// `<sys/socket.h>`). OpenBSD has no `group_req`, so the `group_req` sizes
+    /// below are never used there.
     pub const OPENBSD_64: Platform = Platform {
         os: Os::OpenBsd,
+        layouts: StructLayouts {
+            sockaddr_storage: 256,
+            ..BSD_LAYOUTS
+        },
         ..Platform::NETBSD_64
     };
 

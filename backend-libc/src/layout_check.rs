@@ -1,0 +1,276 @@
+//! Compile-time proof that [`Platform::HOST`] agrees with the `libc` crate
+//! on the build target: every constant libc defines for the option table
+//! and the control-message types, and the size and field offsets of every
+//! struct the encoders write. A wrong table row fails the build here.
+//!
+//! libc lacks a few items on every target; they are checked elsewhere:
+//! `ICMP6_FILTER`/`ICMPV6_FILTER`, `struct icmp6_filter` and
+//! `struct ip6_mtuinfo` (the kernel tests read and write them), and on the
+//! BSDs `IPV6_RECVPATHMTU`/`IPV6_PATHMTU`. Per-target gaps are listed in
+//! each module.
+
+use core::mem::{offset_of, size_of};
+
+use ipv6_core::Platform;
+use ipv6_core::platform::{
+    ControlType, Endian, IPPROTO_ICMPV6, IPPROTO_IPV6, IPPROTO_RAW, OptionValue, SockaddrStyle,
+    SocketOption,
+};
+use libc::c_int;
+
+const HOST: Platform = Platform::HOST;
+
+/// The row for `option` is exactly (`level`, `name`, `value`).
+const fn row(option: SocketOption, level: c_int, name: c_int, value: OptionValue) -> bool {
+    match HOST.sockopt(option) {
+        Some(r) => r.level == level && r.name == name && r.value as u8 == value as u8,
+        None => false,
+    }
+}
+
+/// An `int` option at `IPPROTO_IPV6`.
+const fn v6_int(option: SocketOption, name: c_int) -> bool {
+    row(option, libc::IPPROTO_IPV6, name, OptionValue::Int)
+}
+
+/// The control-message type for `kind` is `ty`.
+const fn cmsg(kind: ControlType, ty: c_int) -> bool {
+    matches!(HOST.cmsg_type(kind), Some(t) if t == ty)
+}
+
+/// `CMSG_LEN` and `CMSG_SPACE` of libc agree with the table's arithmetic
+/// for every payload length the library uses.
+const fn cmsg_macros_agree() -> bool {
+    let lens = [0usize, 1, 4, 20, 28, 32];
+    let mut i = 0;
+    while i < lens.len() {
+        let n = lens[i];
+        // SAFETY: CMSG_LEN and CMSG_SPACE are pure arithmetic on `n`.
+        let (len, space) = unsafe { (libc::CMSG_LEN(n as _), libc::CMSG_SPACE(n as _)) };
+        if len as usize != HOST.cmsg.len(n) || space as usize != HOST.cmsg.space(n) {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+// Shared by every target.
+const _: () = {
+    assert!(libc::AF_INET6 as u16 == HOST.af_inet6);
+    assert!(libc::IPPROTO_IPV6 == IPPROTO_IPV6);
+    assert!(libc::IPPROTO_ICMPV6 == IPPROTO_ICMPV6);
+    assert!(libc::IPPROTO_RAW == IPPROTO_RAW);
+    assert!(matches!(
+        (HOST.endian, Endian::NATIVE),
+        (Endian::Little, Endian::Little) | (Endian::Big, Endian::Big)
+    ));
+
+    assert!(v6_int(SocketOption::TrafficClass, libc::IPV6_TCLASS));
+    assert!(v6_int(SocketOption::HopLimit, libc::IPV6_UNICAST_HOPS));
+    assert!(v6_int(
+        SocketOption::MulticastInterface,
+        libc::IPV6_MULTICAST_IF
+    ));
+    assert!(v6_int(
+        SocketOption::MulticastHopLimit,
+        libc::IPV6_MULTICAST_HOPS
+    ));
+    assert!(v6_int(
+        SocketOption::MulticastLoopback,
+        libc::IPV6_MULTICAST_LOOP
+    ));
+    assert!(v6_int(
+        SocketOption::ReceiveTrafficClass,
+        libc::IPV6_RECVTCLASS
+    ));
+    assert!(v6_int(
+        SocketOption::ReceivePacketInfo,
+        libc::IPV6_RECVPKTINFO
+    ));
+    assert!(v6_int(SocketOption::V6Only, libc::IPV6_V6ONLY));
+    assert!(cmsg(ControlType::TrafficClass, libc::IPV6_TCLASS));
+    assert!(cmsg(ControlType::PacketInfo, libc::IPV6_PKTINFO));
+
+    // cmsghdr: `cmsg_len` is `len_size` wide, then two ints.
+    assert!(size_of::<libc::cmsghdr>() == HOST.cmsg.header_len);
+    assert!(offset_of!(libc::cmsghdr, cmsg_level) == HOST.cmsg.len_size);
+    assert!(offset_of!(libc::cmsghdr, cmsg_type) == HOST.cmsg.len_size + 4);
+    assert!(cmsg_macros_agree());
+
+    // sockaddr_in6, after the family: port, flowinfo, address, scope.
+    let l = HOST.layouts;
+    assert!(size_of::<libc::sockaddr_in6>() == l.sockaddr_in6);
+    assert!(offset_of!(libc::sockaddr_in6, sin6_port) == 2);
+    assert!(offset_of!(libc::sockaddr_in6, sin6_flowinfo) == 4);
+    assert!(offset_of!(libc::sockaddr_in6, sin6_addr) == 8);
+    assert!(offset_of!(libc::sockaddr_in6, sin6_scope_id) == 24);
+    assert!(size_of::<libc::sockaddr_storage>() == l.sockaddr_storage);
+    assert!(size_of::<libc::in6_pktinfo>() == l.in6_pktinfo);
+    assert!(offset_of!(libc::in6_pktinfo, ipi6_ifindex) == 16);
+    assert!(size_of::<libc::ipv6_mreq>() == l.ipv6_mreq);
+    assert!(offset_of!(libc::ipv6_mreq, ipv6mr_interface) == 16);
+};
+
+/// `sin6_family` sits where the table's style says.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const _: () = {
+    assert!(matches!(
+        HOST.layouts.sockaddr_style,
+        SockaddrStyle::FamilyU16
+    ));
+    assert!(offset_of!(libc::sockaddr_in6, sin6_family) == 0);
+};
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+const _: () = {
+    assert!(matches!(
+        HOST.layouts.sockaddr_style,
+        SockaddrStyle::LenAndFamilyU8
+    ));
+    assert!(offset_of!(libc::sockaddr_in6, sin6_len) == 0);
+    assert!(offset_of!(libc::sockaddr_in6, sin6_family) == 1);
+};
+
+/// RFC 3678 `group_req`/`group_source_req`, where libc has them (Linux,
+/// FreeBSD, Darwin; NetBSD and OpenBSD have neither the structs nor the
+/// `MCAST_*` options).
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_vendor = "apple"))]
+const _: () = {
+    let l = HOST.layouts;
+    assert!(size_of::<libc::group_req>() == l.group_req);
+    assert!(offset_of!(libc::group_req, gr_group) == l.group_req_group);
+    assert!(size_of::<libc::group_source_req>() == l.group_source_req);
+    assert!(offset_of!(libc::group_source_req, gsr_group) == l.group_req_group);
+    assert!(
+        offset_of!(libc::group_source_req, gsr_source) == l.group_req_group + l.sockaddr_storage
+    );
+
+    use OptionValue::{GroupReq, GroupSourceReq};
+    let v6 = libc::IPPROTO_IPV6;
+    assert!(row(
+        SocketOption::JoinGroup,
+        v6,
+        libc::MCAST_JOIN_GROUP,
+        GroupReq
+    ));
+    assert!(row(
+        SocketOption::LeaveGroup,
+        v6,
+        libc::MCAST_LEAVE_GROUP,
+        GroupReq
+    ));
+    assert!(row(
+        SocketOption::JoinSourceGroup,
+        v6,
+        libc::MCAST_JOIN_SOURCE_GROUP,
+        GroupSourceReq
+    ));
+    assert!(row(
+        SocketOption::LeaveSourceGroup,
+        v6,
+        libc::MCAST_LEAVE_SOURCE_GROUP,
+        GroupSourceReq
+    ));
+    assert!(row(
+        SocketOption::BlockSource,
+        v6,
+        libc::MCAST_BLOCK_SOURCE,
+        GroupSourceReq
+    ));
+    assert!(row(
+        SocketOption::UnblockSource,
+        v6,
+        libc::MCAST_UNBLOCK_SOURCE,
+        GroupSourceReq
+    ));
+};
+
+/// Linux: everything libc has. `ICMPV6_FILTER` (1, `<linux/icmpv6.h>`) is
+/// absent from libc.
+#[cfg(target_os = "linux")]
+const _: () = {
+    use crate::option::SockFprog;
+    use ipv6_core::backend::BpfInstruction;
+
+    assert!(v6_int(
+        SocketOption::ReceiveHopLimit,
+        libc::IPV6_RECVHOPLIMIT
+    ));
+    assert!(v6_int(SocketOption::ReceivePathMtu, libc::IPV6_RECVPATHMTU));
+    assert!(row(
+        SocketOption::PathMtu,
+        libc::IPPROTO_IPV6,
+        libc::IPV6_PATHMTU,
+        OptionValue::MtuInfo
+    ));
+    // Linux takes IPV6_CHECKSUM at level SOL_RAW (= IPPROTO_RAW).
+    assert!(row(
+        SocketOption::Checksum,
+        libc::SOL_RAW,
+        libc::IPV6_CHECKSUM,
+        OptionValue::Int
+    ));
+    assert!(libc::SOL_RAW == IPPROTO_RAW);
+    assert!(row(
+        SocketOption::AttachFilter,
+        libc::SOL_SOCKET,
+        libc::SO_ATTACH_FILTER,
+        OptionValue::SockFprog
+    ));
+    assert!(cmsg(ControlType::HopLimit, libc::IPV6_HOPLIMIT));
+    assert!(cmsg(ControlType::NextHop, libc::IPV6_NEXTHOP));
+    assert!(cmsg(ControlType::PathMtu, libc::IPV6_PATHMTU));
+
+    // core's BpfInstruction is `struct sock_filter`, and SockFprog is `struct sock_fprog`.
+    assert!(size_of::<BpfInstruction>() == size_of::<libc::sock_filter>());
+    assert!(offset_of!(BpfInstruction, code) == offset_of!(libc::sock_filter, code));
+    assert!(offset_of!(BpfInstruction, jt) == offset_of!(libc::sock_filter, jt));
+    assert!(offset_of!(BpfInstruction, jf) == offset_of!(libc::sock_filter, jf));
+    assert!(offset_of!(BpfInstruction, k) == offset_of!(libc::sock_filter, k));
+    assert!(size_of::<SockFprog>() == size_of::<libc::sock_fprog>());
+    assert!(offset_of!(SockFprog, len) == offset_of!(libc::sock_fprog, len));
+    assert!(offset_of!(SockFprog, filter) == offset_of!(libc::sock_fprog, filter));
+};
+
+/// FreeBSD and Darwin: `IPV6_CHECKSUM` at `IPPROTO_IPV6`; `IPV6_RECVHOPLIMIT`
+/// and `IPV6_HOPLIMIT` present. `IPV6_NEXTHOP` (48), `IPV6_RECVPATHMTU`
+/// (43), `IPV6_PATHMTU` (44) and `ICMP6_FILTER` (18) are absent from libc
+/// (`<netinet6/in6.h>`, `<netinet/icmp6.h>`).
+#[cfg(any(target_os = "freebsd", target_vendor = "apple"))]
+const _: () = {
+    assert!(v6_int(
+        SocketOption::ReceiveHopLimit,
+        libc::IPV6_RECVHOPLIMIT
+    ));
+    assert!(v6_int(SocketOption::Checksum, libc::IPV6_CHECKSUM));
+    assert!(cmsg(ControlType::HopLimit, libc::IPV6_HOPLIMIT));
+};
+
+/// No BSD has `SO_ATTACH_FILTER` (BPF is a device there), and libc agrees.
+#[cfg(not(target_os = "linux"))]
+const _: () = assert!(HOST.sockopt(SocketOption::AttachFilter).is_none());
+
+/// NetBSD and OpenBSD: RFC 3493 membership only. libc lacks
+/// `IPV6_RECVHOPLIMIT` (37), `IPV6_HOPLIMIT` (47), `IPV6_CHECKSUM` (26),
+/// `IPV6_NEXTHOP` (48), `IPV6_RECVPATHMTU` (43), `IPV6_PATHMTU` (44) and
+/// `ICMP6_FILTER` (18) for both (`<netinet6/in6.h>`, `<netinet/icmp6.h>`).
+#[cfg(any(target_os = "netbsd", target_os = "openbsd"))]
+const _: () = {
+    let v6 = libc::IPPROTO_IPV6;
+    assert!(row(
+        SocketOption::JoinGroup,
+        v6,
+        libc::IPV6_JOIN_GROUP,
+        OptionValue::Mreq
+    ));
+    assert!(row(
+        SocketOption::LeaveGroup,
+        v6,
+        libc::IPV6_LEAVE_GROUP,
+        OptionValue::Mreq
+    ));
+    assert!(HOST.sockopt(SocketOption::JoinSourceGroup).is_none());
+    assert!(HOST.sockopt(SocketOption::LeaveSourceGroup).is_none());
+    assert!(HOST.sockopt(SocketOption::BlockSource).is_none());
+    assert!(HOST.sockopt(SocketOption::UnblockSource).is_none());
+};

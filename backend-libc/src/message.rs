@@ -1,0 +1,188 @@
+//! `recvmsg`/`sendmsg` with scatter/gather buffers, control data and the
+//! peer address, all on the stack.
+
+use core::net::SocketAddrV6;
+use core::ptr;
+use std::mem;
+use std::os::fd::{AsRawFd, BorrowedFd};
+
+use ipv6_core::backend::MAX_IOV;
+use ipv6_core::sockaddr;
+use ipv6_core::{Error, InvalidArgument, MsgFlags, Operation, Platform, RecvMeta, Result};
+use libc::{c_void, iovec, msghdr, socklen_t};
+
+use crate::sys;
+
+/// Room for the peer address of one message: any family fits, so the kernel
+/// never truncates it and `msg_namelen` is exact.
+#[repr(C, align(8))]
+#[derive(Clone, Copy)]
+pub(crate) struct NameBuf([u8; mem::size_of::<libc::sockaddr_storage>()]);
+
+impl NameBuf {
+    pub(crate) const EMPTY: NameBuf = NameBuf([0; mem::size_of::<libc::sockaddr_storage>()]);
+
+    /// Encodes `destination` (if any); returns the `msg_namelen` to use.
+    pub(crate) fn encode(
+        &mut self,
+        op: Operation,
+        destination: Option<&SocketAddrV6>,
+    ) -> Result<socklen_t> {
+        match destination {
+            None => Ok(0),
+            Some(addr) => sockaddr::encode_sockaddr_in6(&Platform::HOST, addr, &mut self.0)
+                .map(|len| len as socklen_t)
+                .map_err(|e| Error::Wire(op, e)),
+        }
+    }
+
+    /// The sender, if the kernel reported an IPv6 address.
+    pub(crate) fn source(&self, namelen: socklen_t) -> Option<SocketAddrV6> {
+        let len = (namelen as usize).min(self.0.len());
+        sockaddr::decode_sockaddr_in6(&Platform::HOST, &self.0[..len]).ok()
+    }
+
+    pub(crate) fn as_mut_ptr(&mut self) -> *mut c_void {
+        self.0.as_mut_ptr().cast()
+    }
+}
+
+pub(crate) const EMPTY_IOV: iovec = iovec {
+    iov_base: ptr::null_mut(),
+    iov_len: 0,
+};
+
+/// An `iovec` the kernel reads from (send) or writes to (receive).
+pub(crate) fn iov(base: *mut u8, len: usize) -> iovec {
+    iovec {
+        iov_base: base.cast(),
+        iov_len: len,
+    }
+}
+
+/// A control pointer: null for an empty buffer, as some kernels reject a
+/// non-null pointer with length 0.
+fn control_ptr(ptr: *mut u8, len: usize) -> *mut c_void {
+    if len == 0 {
+        ptr::null_mut()
+    } else {
+        ptr.cast()
+    }
+}
+
+/// A `msghdr` over the given name, iovecs and control buffer.
+pub(crate) fn msghdr(
+    name: *mut c_void,
+    namelen: socklen_t,
+    iov: &mut [iovec],
+    control: *mut u8,
+    control_len: usize,
+) -> msghdr {
+    // SAFETY: `msghdr` is pointers and integers (plus padding on some
+    // targets); all-zero is a valid value.
+    let mut msg: msghdr = unsafe { mem::zeroed() };
+    msg.msg_name = name;
+    msg.msg_namelen = namelen;
+    msg.msg_iov = iov.as_mut_ptr();
+    // The field types differ per target (size_t, int, socklen_t); every
+    // value here is bounded by MAX_IOV or a slice length the caller owns,
+    // and a smaller length only makes the kernel touch less memory.
+    msg.msg_iovlen = iov.len() as _;
+    msg.msg_control = control_ptr(control, control_len);
+    msg.msg_controllen = control_len as _;
+    msg
+}
+
+/// What the kernel reported about one received message.
+#[allow(
+    clippy::unnecessary_cast,
+    reason = "msg_controllen is size_t on Linux, socklen_t elsewhere"
+)]
+pub(crate) fn recv_meta(len: usize, msg: &msghdr, name: &NameBuf) -> RecvMeta {
+    let mut flags = MsgFlags::empty();
+    flags.set(MsgFlags::TRUNCATED, msg.msg_flags & libc::MSG_TRUNC != 0);
+    flags.set(
+        MsgFlags::CONTROL_TRUNCATED,
+        msg.msg_flags & libc::MSG_CTRUNC != 0,
+    );
+    RecvMeta {
+        len,
+        control_len: if msg.msg_control.is_null() {
+            0
+        } else {
+            msg.msg_controllen as usize
+        },
+        source: name.source(msg.msg_namelen),
+        flags,
+    }
+}
+
+fn check_buffers(op: Operation, given: usize) -> Result<()> {
+    if given > MAX_IOV {
+        return Err(Error::InvalidArgument(
+            op,
+            InvalidArgument::TooManyBuffers {
+                given,
+                max: MAX_IOV,
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// `recvmsg` into `buffers` and `control`.
+pub(crate) fn recv_msg(
+    fd: BorrowedFd<'_>,
+    buffers: &mut [&mut [u8]],
+    control: &mut [u8],
+) -> Result<RecvMeta> {
+    let op = Operation::RecvMsg;
+    check_buffers(op, buffers.len())?;
+    let mut iovs = [EMPTY_IOV; MAX_IOV];
+    for (slot, buf) in iovs.iter_mut().zip(buffers.iter_mut()) {
+        *slot = iov(buf.as_mut_ptr(), buf.len());
+    }
+    let mut name = NameBuf::EMPTY;
+    let mut msg = msghdr(
+        name.as_mut_ptr(),
+        mem::size_of::<NameBuf>() as socklen_t,
+        &mut iovs[..buffers.len()],
+        control.as_mut_ptr(),
+        control.len(),
+    );
+    // SAFETY: every pointer in `msg` refers to a live, exclusively borrowed
+    // buffer (`name`, `iovs` and the slices they point to, `control`) of the
+    // length stated beside it; the kernel writes within those lengths.
+    let ret = unsafe { libc::recvmsg(fd.as_raw_fd(), &mut msg, 0) };
+    let len = sys::check_count(op, ret)?;
+    Ok(recv_meta(len, &msg, &name))
+}
+
+/// `sendmsg` of `buffers` with `control` to `destination`.
+pub(crate) fn send_msg(
+    fd: BorrowedFd<'_>,
+    buffers: &[&[u8]],
+    control: &[u8],
+    destination: Option<&SocketAddrV6>,
+) -> Result<usize> {
+    let op = Operation::SendMsg;
+    check_buffers(op, buffers.len())?;
+    let mut iovs = [EMPTY_IOV; MAX_IOV];
+    for (slot, buf) in iovs.iter_mut().zip(buffers) {
+        // The kernel only reads send buffers; `iovec` has no const pointer.
+        *slot = iov(buf.as_ptr().cast_mut(), buf.len());
+    }
+    let mut name = NameBuf::EMPTY;
+    let namelen = name.encode(op, destination)?;
+    let msg = msghdr(
+        name.as_mut_ptr(),
+        namelen,
+        &mut iovs[..buffers.len()],
+        control.as_ptr().cast_mut(),
+        control.len(),
+    );
+    // SAFETY: every pointer in `msg` refers to a live buffer of the length
+    // stated beside it; `sendmsg` only reads them.
+    let ret = unsafe { libc::sendmsg(fd.as_raw_fd(), &msg, 0) };
+    sys::check_count(op, ret)
+}

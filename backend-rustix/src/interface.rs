@@ -1,0 +1,83 @@
+//! Interface lookups through rustix's `netdevice` ioctls (Linux only).
+//!
+//! As in `ipv6-backend-libc`, "no such interface" is
+//! `Error::Os { op: Operation::InterfaceExists, errno: ENXIO }`.
+
+use ipv6_core::Result;
+
+/// The index of the interface called `name` (`if_nametoindex`), in the
+/// calling thread's network namespace.
+///
+/// An unknown name (also an empty, over-long or NUL-containing one) is
+/// `Error::Os { op: InterfaceExists, errno: ENXIO }`. Native on Linux
+/// (`SIOCGIFINDEX`); elsewhere it is `ipv6_backend_libc::interface_index`, or
+/// `Unsupported(InterfaceExists)` without the `libc-fallback` feature.
+pub fn interface_index(name: &str) -> Result<u32> {
+    #[cfg(target_os = "linux")]
+    {
+        linux::index(name)
+    }
+    #[cfg(all(not(target_os = "linux"), feature = "libc-fallback"))]
+    {
+        ipv6_backend_libc::interface_index(name)
+    }
+    #[cfg(all(not(target_os = "linux"), not(feature = "libc-fallback")))]
+    {
+        let _ = name;
+        Err(ipv6_core::Error::Unsupported(
+            ipv6_core::Operation::InterfaceExists,
+        ))
+    }
+}
+
+#[cfg(target_os = "linux")]
+pub(crate) use linux::exists;
+
+#[cfg(target_os = "linux")]
+mod linux {
+    use std::os::fd::BorrowedFd;
+
+    use ipv6_core::{Error, Operation, Result};
+    use rustix::io::Errno;
+    use rustix::net::{AddressFamily, SocketFlags, SocketType, netdevice, socket_with};
+
+    use crate::socket::os_error;
+
+    const OP: Operation = Operation::InterfaceExists;
+
+    fn no_such_interface() -> Error {
+        Error::Os {
+            op: OP,
+            errno: Errno::NXIO.raw_os_error(),
+        }
+    }
+
+    pub(super) fn index(name: &str) -> Result<u32> {
+        // The ioctl needs a socket of any family; this one lives for the call,
+        // as the one glibc's if_nametoindex opens does.
+        let probe = socket_with(
+            AddressFamily::UNIX,
+            SocketType::DGRAM,
+            SocketFlags::CLOEXEC,
+            None,
+        )
+        .map_err(os_error(OP))?;
+        match netdevice::name_to_index(&probe, name) {
+            Ok(index) => Ok(index),
+            // rustix also answers NODEV for names no interface can have.
+            Err(Errno::NODEV) => Err(no_such_interface()),
+            Err(errno) => Err(os_error(OP)(errno)),
+        }
+    }
+
+    /// Whether interface `index` exists in `fd`'s network namespace
+    /// (`SIOCGIFNAME` on the socket itself).
+    pub(crate) fn exists(fd: BorrowedFd<'_>, index: u32) -> Result<bool> {
+        match netdevice::index_to_name_inlined(fd, index) {
+            // ILSEQ: the interface exists, its name is not UTF-8.
+            Ok(_) | Err(Errno::ILSEQ) => Ok(true),
+            Err(Errno::NODEV) => Ok(false),
+            Err(errno) => Err(os_error(OP)(errno)),
+        }
+    }
+}
