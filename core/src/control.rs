@@ -1,10 +1,33 @@
 //! RFC 3542 control messages (Go's `ControlMessage`).
 //!
-//! CONTRACT STUB. The implementation must provide exactly these items:
-use core::net::Ipv6Addr;
+//! [`ControlMessage::parse`] decodes what `recvmsg` returns and
+//! [`ControlMessage::marshal`] encodes what `sendmsg` takes, for any
+//! [`Platform`]; both follow Go's `golang.org/x/net/ipv6` record for record,
+//! with the differences listed on each method.
+//!
+//! The send and receive sides use different fields:
+//!
+//! | field           | `marshal` emits                 | `parse` fills from                 |
+//! |-----------------|---------------------------------|------------------------------------|
+//! | `traffic_class` | `IPV6_TCLASS`                   | `IPV6_TCLASS`                      |
+//! | `hop_limit`     | `IPV6_HOPLIMIT`                 | `IPV6_HOPLIMIT`                    |
+//! | `src`           | `IPV6_PKTINFO` address          | never                              |
+//! | `dst`           | never                           | `IPV6_PKTINFO`, `IPV6_PATHMTU`     |
+//! | `if_index`      | `IPV6_PKTINFO`, next-hop scope  | `IPV6_PKTINFO`, `IPV6_PATHMTU` scope |
+//! | `next_hop`      | `IPV6_NEXTHOP`                  | never                              |
+//! | `mtu`           | never                           | `IPV6_PATHMTU`                     |
+//!
+//! So `parse(marshal(m))` gives back `traffic_class`, `hop_limit` and
+//! `if_index`, with `src` returned as `dst` (`IPV6_PKTINFO` carries the
+//! address both ways; `::` if `src` was `None` but an interface was set).
 
+use core::fmt;
+use core::net::{Ipv6Addr, SocketAddrV6};
+
+use crate::cmsg::{self, Writer};
 use crate::error::WireError;
-use crate::platform::Platform;
+use crate::platform::{ControlType, IPPROTO_IPV6, Platform};
+use crate::sockaddr;
 
 bitflags::bitflags! {
     /// Which fields to receive (Go's `ControlFlags`, same bit values).
@@ -26,7 +49,11 @@ bitflags::bitflags! {
 }
 
 /// Per-packet IPv6 information (Go's `ControlMessage`).
+///
+/// See the [module documentation](self) for which fields are sent and which
+/// are received. `Display` prints Go's `String` format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ControlMessage {
     /// Traffic class (`IPV6_TCLASS`).
     pub traffic_class: Option<u8>,
@@ -44,32 +71,684 @@ pub struct ControlMessage {
     pub mtu: u32,
 }
 
+/// The records `parse` understands, in the order Go's `Parse` matches them.
+const RECEIVED: [ControlType; 4] = [
+    ControlType::TrafficClass,
+    ControlType::HopLimit,
+    ControlType::PacketInfo,
+    ControlType::PathMtu,
+];
+
+/// The records `marshal` can emit, in the order Go's `Marshal` emits them.
+const SENT: [ControlType; 4] = [
+    ControlType::TrafficClass,
+    ControlType::HopLimit,
+    ControlType::PacketInfo,
+    ControlType::NextHop,
+];
+
+/// `struct in6_pktinfo { struct in6_addr ipi6_addr; unsigned ipi6_ifindex; }`
+/// on every supported OS: the bytes `parse` and `marshal` touch.
+const PKTINFO_LEN: usize = 20;
+
+/// `CMSG_SPACE` of one record of `kind`, or 0 if `platform` lacks it.
+const fn record_space(platform: &Platform, kind: ControlType) -> usize {
+    match platform.cmsg_type(kind) {
+        Some(_) => platform.cmsg.space(platform.cmsg_data_len(kind)),
+        None => 0,
+    }
+}
+
+/// Total `CMSG_SPACE` of one record of each of `kinds` on `platform`.
+const fn records_space(platform: &Platform, kinds: &[ControlType]) -> usize {
+    let mut total = 0;
+    let mut i = 0;
+    while i < kinds.len() {
+        total += record_space(platform, kinds[i]);
+        i += 1;
+    }
+    total
+}
+
+/// The larger of every record `marshal` can emit and every record
+/// `ControlFlags::all()` asks for, over `platforms`.
+const fn max_space(platforms: &[Platform]) -> usize {
+    let mut max = 0;
+    let mut i = 0;
+    while i < platforms.len() {
+        let sent = records_space(&platforms[i], &SENT);
+        let received = records_space(&platforms[i], &RECEIVED);
+        if sent > max {
+            max = sent;
+        }
+        if received > max {
+            max = received;
+        }
+        i += 1;
+    }
+    max
+}
+
 /// Largest encoding/receive space of all records on any platform.
-pub const MAX_SPACE: usize = 256;
+///
+/// The maximum, over [`Platform::ALL`], of the longest
+/// [`ControlMessage::marshal`] output and of
+/// [`ControlFlags::all().space()`](ControlFlags::space): 136 bytes, reached
+/// by 64-bit Linux and the 64-bit BSDs. A hand-made [`Platform`] with larger
+/// layouts can exceed it; [`ControlMessage::to_bytes`] then fails.
+pub const MAX_SPACE: usize = max_space(&Platform::ALL);
 
 impl ControlFlags {
     /// Bytes of control buffer the kernel needs to report these flags (Go's
     /// `NewControlMessage` length).
+    ///
+    /// `TRAFFIC_CLASS`, `HOP_LIMIT` and `PATH_MTU` need one record each;
+    /// `DST` and `INTERFACE` share one `IPV6_PKTINFO`; `SRC` needs nothing,
+    /// since no kernel reports it. Types the platform lacks count zero.
     pub fn space(self, platform: &Platform) -> usize {
-        let _ = platform;
-        todo!()
+        [
+            (ControlFlags::TRAFFIC_CLASS, ControlType::TrafficClass),
+            (ControlFlags::HOP_LIMIT, ControlType::HopLimit),
+            (
+                ControlFlags::DST.union(ControlFlags::INTERFACE),
+                ControlType::PacketInfo,
+            ),
+            (ControlFlags::PATH_MTU, ControlType::PathMtu),
+        ]
+        .into_iter()
+        .filter(|(flags, _)| self.intersects(*flags))
+        .map(|(_, kind)| record_space(platform, kind))
+        .sum()
+    }
+}
+
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for ControlFlags {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        // Unknown bits are kept: like Go, every consumer must ignore them.
+        Ok(ControlFlags::from_bits_retain(u32::arbitrary(u)?))
+    }
+
+    fn size_hint(depth: usize) -> (usize, Option<usize>) {
+        <u32 as arbitrary::Arbitrary>::size_hint(depth)
+    }
+}
+
+/// One record `marshal` emits, with its value.
+#[derive(Clone, Copy)]
+enum Outgoing {
+    TrafficClass(u8),
+    HopLimit(u8),
+    PacketInfo { src: Ipv6Addr, if_index: u32 },
+    NextHop(SocketAddrV6),
+}
+
+impl Outgoing {
+    fn kind(self) -> ControlType {
+        match self {
+            Outgoing::TrafficClass(_) => ControlType::TrafficClass,
+            Outgoing::HopLimit(_) => ControlType::HopLimit,
+            Outgoing::PacketInfo { .. } => ControlType::PacketInfo,
+            Outgoing::NextHop(_) => ControlType::NextHop,
+        }
+    }
+
+    fn encode(self, platform: &Platform, data: &mut [u8]) -> Result<(), WireError> {
+        match self {
+            Outgoing::TrafficClass(v) | Outgoing::HopLimit(v) => {
+                sockaddr::encode_int(platform, i32::from(v), data)?;
+            }
+            Outgoing::PacketInfo { src, if_index } => {
+                let available = data.len();
+                let pktinfo = data
+                    .get_mut(..PKTINFO_LEN)
+                    .ok_or(WireError::BufferTooSmall {
+                        needed: PKTINFO_LEN,
+                        available,
+                    })?;
+                pktinfo[..16].copy_from_slice(&src.octets());
+                platform.endian.write_u32(&mut pktinfo[16..], if_index);
+            }
+            Outgoing::NextHop(addr) => {
+                sockaddr::encode_sockaddr_in6(platform, &addr, data)?;
+            }
+        }
+        Ok(())
     }
 }
 
 impl ControlMessage {
     /// Decodes IPv6-level records.
+    ///
+    /// As Go's `Parse`: records of other levels, of types other than
+    /// `IPV6_TCLASS`, `IPV6_HOPLIMIT`, `IPV6_PKTINFO` and `IPV6_PATHMTU`, and
+    /// records whose data is shorter than their type's struct are skipped;
+    /// later records overwrite earlier ones (a `PATHMTU` after a `PKTINFO`
+    /// wins `dst` and `if_index`). Framing errors from [`cmsg::Iter`] are
+    /// returned.
+    ///
+    /// Stricter than Go: a traffic class or hop limit outside `0..=255`,
+    /// which no kernel reports, is [`WireError::ValueOutOfRange`] (Go
+    /// returns the `int` as is), and an `ip6_mtuinfo` whose address family
+    /// is not `AF_INET6` is [`WireError::BadFamily`] (Go ignores the family).
     pub fn parse(platform: &Platform, bytes: &[u8]) -> Result<ControlMessage, WireError> {
-        let _ = (platform, bytes);
-        todo!()
+        let mut cm = ControlMessage::default();
+        for record in cmsg::Iter::new(platform, bytes) {
+            let record = record?;
+            if record.level != IPPROTO_IPV6 {
+                continue;
+            }
+            let known = RECEIVED
+                .into_iter()
+                .find(|&kind| platform.cmsg_type(kind) == Some(record.kind));
+            let Some(kind) = known else { continue };
+            if record.data.len() < platform.cmsg_data_len(kind) {
+                continue;
+            }
+            cm.apply(platform, kind, record.data)?;
+        }
+        Ok(cm)
     }
+
+    /// Stores one received record of `kind` (its data is long enough).
+    fn apply(
+        &mut self,
+        platform: &Platform,
+        kind: ControlType,
+        data: &[u8],
+    ) -> Result<(), WireError> {
+        let octet = |data: &[u8]| {
+            u8::try_from(platform.endian.read_u32(data)).map_err(|_| WireError::ValueOutOfRange)
+        };
+        match kind {
+            ControlType::TrafficClass => self.traffic_class = Some(octet(data)?),
+            ControlType::HopLimit => self.hop_limit = Some(octet(data)?),
+            ControlType::PacketInfo => {
+                let pktinfo: &[u8; PKTINFO_LEN] = data
+                    .get(..PKTINFO_LEN)
+                    .and_then(|b| b.try_into().ok())
+                    .ok_or(WireError::Truncated {
+                        needed: PKTINFO_LEN,
+                        available: data.len(),
+                    })?;
+                let mut octets = [0u8; 16];
+                octets.copy_from_slice(&pktinfo[..16]);
+                self.dst = Some(Ipv6Addr::from(octets));
+                self.if_index = platform.endian.read_u32(&pktinfo[16..]);
+            }
+            ControlType::PathMtu => {
+                let (addr, mtu) = sockaddr::decode_ip6_mtuinfo(platform, data)?;
+                self.dst = Some(*addr.ip());
+                self.if_index = addr.scope_id();
+                self.mtu = mtu;
+            }
+            // Send only: Go's parseNextHop does nothing and Parse never calls it.
+            ControlType::NextHop => {}
+        }
+        Ok(())
+    }
+
+    /// The records to send, in Go's order; `None` where a field is unset.
+    fn outgoing(&self) -> [Option<Outgoing>; SENT.len()] {
+        let packet_info = (self.src.is_some() || self.if_index > 0).then(|| Outgoing::PacketInfo {
+            src: self.src.unwrap_or(Ipv6Addr::UNSPECIFIED),
+            if_index: self.if_index,
+        });
+        [
+            self.traffic_class.map(Outgoing::TrafficClass),
+            self.hop_limit.map(Outgoing::HopLimit),
+            packet_info,
+            self.next_hop
+                .map(|hop| Outgoing::NextHop(SocketAddrV6::new(hop, 0, 0, self.if_index))),
+        ]
+    }
+
+    /// The records `marshal` writes on `platform`, with their `cmsg_type`.
+    fn records(&self, platform: &Platform) -> impl Iterator<Item = (Outgoing, i32)> {
+        self.outgoing()
+            .into_iter()
+            .flatten()
+            .filter_map(|record| Some((record, platform.cmsg_type(record.kind())?)))
+    }
+
     /// Encodes into `buf`; returns bytes written.
+    ///
+    /// Emits, in this order and only where the platform has the type:
+    /// `IPV6_TCLASS` if `traffic_class` is set, `IPV6_HOPLIMIT` if
+    /// `hop_limit` is set, `IPV6_PKTINFO` (`src`, or `::` if `None`, and
+    /// `if_index`) if `src` is set or `if_index > 0`, and `IPV6_NEXTHOP` (a
+    /// `sockaddr_in6` with `scope_id = if_index`) if `next_hop` is set. Each
+    /// record takes `CMSG_SPACE` bytes with zeroed padding. `dst` and `mtu`
+    /// are receive-only and ignored. Writes nothing if `buf` is shorter than
+    /// [`marshal_len`](Self::marshal_len).
+    ///
+    /// Byte for byte Go's `Marshal`, except:
+    /// - `IPV6_NEXTHOP` is emitted on Linux too. Go's Linux table lacks it,
+    ///   so Go drops `NextHop` there although the kernel supports it.
+    /// - `Some(0)` traffic class or hop limit is emitted: Go's `int` fields
+    ///   cannot tell 0 from unset and skip it.
+    /// - IPv4-mapped `src` and `next_hop` are encoded as given, where Go
+    ///   silently drops them. Rejecting them is the caller's policy
+    ///   ([`PacketConn`](crate::PacketConn) does), not the codec's, and
+    ///   encoding them keeps `parse(marshal(m))` faithful.
     pub fn marshal(&self, platform: &Platform, buf: &mut [u8]) -> Result<usize, WireError> {
-        let _ = (platform, buf);
-        todo!()
+        let needed = self.marshal_len(platform);
+        if buf.len() < needed {
+            return Err(WireError::BufferTooSmall {
+                needed,
+                available: buf.len(),
+            });
+        }
+        let mut writer = Writer::new(platform, buf);
+        for (record, cmsg_type) in self.records(platform) {
+            let data_len = platform.cmsg_data_len(record.kind());
+            record.encode(platform, writer.append(IPPROTO_IPV6, cmsg_type, data_len)?)?;
+        }
+        Ok(writer.len())
     }
+
     /// Bytes `marshal` writes.
     pub fn marshal_len(&self, platform: &Platform) -> usize {
-        let _ = platform;
-        todo!()
+        self.records(platform)
+            .map(|(record, _)| record_space(platform, record.kind()))
+            .sum()
+    }
+
+    /// [`marshal`](Self::marshal) into a fixed-capacity vector.
+    ///
+    /// Fails only for a hand-made [`Platform`] whose records exceed
+    /// [`MAX_SPACE`].
+    pub fn to_bytes(&self, platform: &Platform) -> Result<heapless::Vec<u8, MAX_SPACE>, WireError> {
+        let needed = self.marshal_len(platform);
+        let mut out = heapless::Vec::new();
+        out.resize_default(needed)
+            .map_err(|_| WireError::BufferTooSmall {
+                needed,
+                available: MAX_SPACE,
+            })?;
+        self.marshal(platform, &mut out)?;
+        Ok(out)
+    }
+}
+
+/// An optional address as Go's `net.IP` prints it: `<nil>` for none and
+/// dotted quad for IPv4-mapped addresses.
+struct GoIp(Option<Ipv6Addr>);
+
+impl fmt::Display for GoIp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            None => f.write_str("<nil>"),
+            Some(addr) => match addr.to_ipv4_mapped() {
+                Some(v4) => write!(f, "{v4}"),
+                None => write!(f, "{addr}"),
+            },
+        }
+    }
+}
+
+/// Go's `ControlMessage.String`, e.g.
+/// `tclass=0x28 hoplim=7 src=::1 dst=<nil> ifindex=1 nexthop=<nil> mtu=0`.
+/// An unset traffic class or hop limit prints as 0, as Go's `int` does.
+impl fmt::Display for ControlMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "tclass={:#x} hoplim={} src={} dst={} ifindex={} nexthop={} mtu={}",
+            self.traffic_class.unwrap_or(0),
+            self.hop_limit.unwrap_or(0),
+            GoIp(self.src),
+            GoIp(self.dst),
+            self.if_index,
+            GoIp(self.next_hop),
+            self.mtu
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::Endian;
+    use std::string::ToString;
+
+    const V6: i32 = IPPROTO_IPV6;
+
+    /// A control buffer of `records` written with the platform's framing.
+    fn records(p: &Platform, records: &[(i32, i32, &[u8])]) -> ([u8; 512], usize) {
+        let mut buf = [0u8; 512];
+        let mut w = Writer::new(p, &mut buf);
+        for &(level, kind, data) in records {
+            w.push(level, kind, data).unwrap();
+        }
+        let n = w.len();
+        (buf, n)
+    }
+
+    fn parse_records(
+        p: &Platform,
+        recs: &[(i32, i32, &[u8])],
+    ) -> Result<ControlMessage, WireError> {
+        let (buf, n) = records(p, recs);
+        ControlMessage::parse(p, &buf[..n])
+    }
+
+    fn ty(p: &Platform, kind: ControlType) -> i32 {
+        p.cmsg_type(kind).unwrap()
+    }
+
+    /// Go's control_test.go fuzz inputs: 12-byte records at level 41 with
+    /// cmsg_len 12 and type 46 or 44, which crashed Go on Darwin where those
+    /// are IPV6_PKTINFO and IPV6_PATHMTU with no data.
+    #[test]
+    fn go_fuzz_vectors_parse_to_an_empty_message_everywhere() {
+        let vectors: [&[u8]; 2] = [
+            b"\x0c\x00\x00\x00)\x00\x00\x00.\x00\x00\x00",
+            b"\x0c\x00\x00\x00)\x00\x00\x00,\x00\x00\x00",
+        ];
+        for bytes in vectors {
+            for p in Platform::ALL {
+                // Darwin, Linux 32: an empty record, too short for its type.
+                // Linux 64, BSD 64: 12 bytes are less than CMSG_LEN(0) = 16
+                // and are ignored as trailing bytes.
+                assert_eq!(
+                    ControlMessage::parse(&p, bytes),
+                    Ok(ControlMessage::default())
+                );
+            }
+        }
+        let got: std::vec::Vec<_> = cmsg::Iter::new(&Platform::DARWIN, vectors[0]).collect();
+        assert_eq!(
+            got,
+            [Ok(cmsg::Cmsg {
+                level: V6,
+                kind: 46,
+                data: &[]
+            })]
+        );
+    }
+
+    #[test]
+    fn max_space_is_the_largest_record_set_of_any_platform() {
+        // 64-bit Linux and BSD: CMSG_SPACE(4) * 2 + CMSG_SPACE(20) + CMSG_SPACE(28 or 32)
+        // = 24 + 24 + 40 + 48.
+        assert_eq!(MAX_SPACE, 136);
+        let mut reached = false;
+        for p in Platform::ALL {
+            for bits in 0..64 {
+                let space = ControlFlags::from_bits_retain(bits).space(&p);
+                assert!(space <= MAX_SPACE);
+                reached |= space == MAX_SPACE;
+            }
+            let full = ControlMessage {
+                traffic_class: Some(255),
+                hop_limit: Some(255),
+                src: Some(Ipv6Addr::LOCALHOST),
+                next_hop: Some(Ipv6Addr::LOCALHOST),
+                ..ControlMessage::default()
+            };
+            assert!(full.marshal_len(&p) <= MAX_SPACE);
+            reached |= full.marshal_len(&p) == MAX_SPACE;
+        }
+        assert!(reached, "MAX_SPACE is larger than needed");
+    }
+
+    #[test]
+    fn flag_space_counts_one_pktinfo_for_dst_and_interface_and_nothing_for_src() {
+        let p = Platform::DARWIN;
+        let space = |f: ControlFlags| f.space(&p);
+        assert_eq!(space(ControlFlags::empty()), 0);
+        assert_eq!(space(ControlFlags::SRC), 0);
+        assert_eq!(space(ControlFlags::TRAFFIC_CLASS), 16);
+        assert_eq!(space(ControlFlags::DST), 32);
+        assert_eq!(space(ControlFlags::DST | ControlFlags::INTERFACE), 32);
+        assert_eq!(space(ControlFlags::PATH_MTU), 44);
+        assert_eq!(space(ControlFlags::all()), 16 + 16 + 32 + 44);
+        assert_eq!(
+            space(ControlFlags::from_bits_retain(!0)),
+            space(ControlFlags::all())
+        );
+        // A platform without IPV6_PATHMTU needs no room for it.
+        let mut no_pmtu = Platform::DARWIN;
+        no_pmtu.cmsgs[ControlType::PathMtu as usize] = None;
+        assert_eq!(ControlFlags::PATH_MTU.space(&no_pmtu), 0);
+    }
+
+    #[test]
+    fn parse_skips_other_levels_unknown_types_and_short_records() {
+        let p = Platform::LINUX_64;
+        let tclass = ty(&p, ControlType::TrafficClass);
+        let got = parse_records(
+            &p,
+            &[
+                (0, tclass, &[9, 0, 0, 0]),                      // SOL_IP: not IPv6
+                (V6, 1234, &[9, 0, 0, 0]),                       // unknown type
+                (V6, ty(&p, ControlType::HopLimit), &[9, 0, 0]), // 3 < 4 bytes
+                (V6, ty(&p, ControlType::PacketInfo), &[1; 19]), // 19 < 20 bytes
+                (V6, ty(&p, ControlType::PathMtu), &[10; 31]),   // 31 < 32 bytes
+                (V6, ty(&p, ControlType::NextHop), &[0; 28]),    // send only
+                (V6, tclass, &[0x2e, 0, 0, 0, 0xff]),            // longer is fine
+            ],
+        );
+        assert_eq!(
+            got,
+            Ok(ControlMessage {
+                traffic_class: Some(0x2e),
+                ..ControlMessage::default()
+            })
+        );
+    }
+
+    #[test]
+    fn parse_rejects_what_no_kernel_reports() {
+        let p = Platform::FREEBSD_64;
+        let hop = ty(&p, ControlType::HopLimit);
+        let tclass = ty(&p, ControlType::TrafficClass);
+        assert_eq!(
+            parse_records(&p, &[(V6, hop, &256u32.to_le_bytes())]),
+            Err(WireError::ValueOutOfRange)
+        );
+        assert_eq!(
+            parse_records(&p, &[(V6, tclass, &(-1i32).to_le_bytes())]),
+            Err(WireError::ValueOutOfRange)
+        );
+        let mut mtuinfo = [0u8; 32];
+        mtuinfo[..2].copy_from_slice(&[28, 2]); // sin6_len 28, AF_INET
+        assert_eq!(
+            parse_records(&p, &[(V6, ty(&p, ControlType::PathMtu), &mtuinfo)]),
+            Err(WireError::BadFamily(2))
+        );
+    }
+
+    #[test]
+    fn parse_reads_big_endian_integers_when_the_platform_is_big_endian() {
+        let p = Platform::LINUX_64.with_endian(Endian::Big);
+        let mut pktinfo = [0u8; 20];
+        pktinfo[15] = 1;
+        pktinfo[16..].copy_from_slice(&7u32.to_be_bytes());
+        let got = parse_records(
+            &p,
+            &[
+                (V6, ty(&p, ControlType::HopLimit), &64u32.to_be_bytes()),
+                (V6, ty(&p, ControlType::PacketInfo), &pktinfo),
+            ],
+        );
+        assert_eq!(
+            got,
+            Ok(ControlMessage {
+                hop_limit: Some(64),
+                dst: Some(Ipv6Addr::LOCALHOST),
+                if_index: 7,
+                ..ControlMessage::default()
+            })
+        );
+    }
+
+    #[test]
+    fn parse_propagates_framing_errors() {
+        let p = Platform::LINUX_64;
+        let (mut buf, n) = records(&p, &[(V6, ty(&p, ControlType::HopLimit), &[1, 0, 0, 0])]);
+        buf[0] = 0xff; // cmsg_len 255
+        assert_eq!(
+            ControlMessage::parse(&p, &buf[..n]),
+            Err(WireError::CmsgLenOverrun {
+                offset: 0,
+                cmsg_len: 255,
+                available: 24
+            })
+        );
+    }
+
+    #[test]
+    fn marshal_emits_next_hop_on_linux_unlike_go() {
+        let p = Platform::LINUX_64;
+        let cm = ControlMessage {
+            next_hop: Some(Ipv6Addr::LOCALHOST),
+            if_index: 9,
+            ..ControlMessage::default()
+        };
+        let bytes = cm.to_bytes(&p).unwrap();
+        let kinds: std::vec::Vec<_> = cmsg::Iter::new(&p, &bytes)
+            .map(|r| r.map(|c| (c.kind, c.data.len())))
+            .collect();
+        // IPV6_PKTINFO 50 (for if_index) then IPV6_NEXTHOP 9 with a sockaddr_in6.
+        assert_eq!(kinds, [Ok((50, 20)), Ok((9, 28))]);
+        let sa = sockaddr::decode_sockaddr_in6(&p, &bytes[40 + 16..]).unwrap();
+        assert_eq!(sa, SocketAddrV6::new(Ipv6Addr::LOCALHOST, 0, 0, 9));
+    }
+
+    #[test]
+    fn marshal_emits_zero_values_and_v4_mapped_addresses() {
+        let mapped = Ipv6Addr::new(0, 0, 0, 0, 0, 0xffff, 0xc000, 0x0201);
+        let cm = ControlMessage {
+            traffic_class: Some(0),
+            hop_limit: Some(0),
+            src: Some(mapped),
+            next_hop: Some(mapped),
+            ..ControlMessage::default()
+        };
+        for p in Platform::ALL {
+            let bytes = cm.to_bytes(&p).unwrap();
+            assert_eq!(
+                ControlMessage::parse(&p, &bytes),
+                Ok(ControlMessage {
+                    traffic_class: Some(0),
+                    hop_limit: Some(0),
+                    dst: Some(mapped),
+                    ..ControlMessage::default()
+                })
+            );
+            assert_eq!(cmsg::Iter::new(&p, &bytes).count(), 4);
+        }
+    }
+
+    #[test]
+    fn marshal_ignores_receive_only_fields() {
+        let cm = ControlMessage {
+            dst: Some(Ipv6Addr::LOCALHOST),
+            mtu: 1500,
+            ..ControlMessage::default()
+        };
+        for p in Platform::ALL {
+            assert_eq!(cm.marshal_len(&p), 0);
+            assert_eq!(cm.marshal(&p, &mut []), Ok(0));
+        }
+    }
+
+    #[test]
+    fn marshal_into_a_short_buffer_writes_nothing() {
+        let cm = ControlMessage {
+            hop_limit: Some(1),
+            src: Some(Ipv6Addr::LOCALHOST),
+            ..ControlMessage::default()
+        };
+        let mut buf = [0xaau8; 63];
+        assert_eq!(
+            cm.marshal(&Platform::LINUX_64, &mut buf),
+            Err(WireError::BufferTooSmall {
+                needed: 64,
+                available: 63
+            })
+        );
+        assert_eq!(buf, [0xaa; 63]);
+    }
+
+    #[test]
+    fn to_bytes_reports_platforms_beyond_max_space() {
+        let mut huge = Platform::LINUX_64;
+        huge.layouts.sockaddr_in6 = 200;
+        let cm = ControlMessage {
+            next_hop: Some(Ipv6Addr::LOCALHOST),
+            ..ControlMessage::default()
+        };
+        assert_eq!(
+            cm.to_bytes(&huge),
+            Err(WireError::BufferTooSmall {
+                needed: 216,
+                available: MAX_SPACE
+            })
+        );
+    }
+
+    /// Expected strings printed by Go's `ControlMessage.String` here.
+    #[test]
+    fn display_matches_go() {
+        let addr = |s: &str| Some(s.parse::<Ipv6Addr>().unwrap());
+        let base = ControlMessage {
+            hop_limit: Some(255),
+            if_index: u32::MAX,
+            mtu: 65535,
+            ..ControlMessage::default()
+        };
+        let cases = [
+            ("::ffff:192.0.2.1", "192.0.2.1"),
+            ("::192.0.2.1", "::c000:201"),
+            ("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"),
+            ("1:0:0:2:0:0:0:3", "1:0:0:2::3"),
+            ("fe80::1:0:0:0", "fe80::1:0:0:0"),
+            ("::", "::"),
+            ("0:0:1::", "0:0:1::"),
+            ("2001:db8::ff00:42:8329", "2001:db8::ff00:42:8329"),
+        ];
+        for (input, go) in cases {
+            let cm = ControlMessage {
+                src: addr(input),
+                ..base
+            };
+            assert_eq!(
+                cm.to_string(),
+                std::format!(
+                    "tclass=0x0 hoplim=255 src={go} dst=<nil> ifindex=4294967295 nexthop=<nil> mtu=65535"
+                )
+            );
+        }
+        assert_eq!(
+            ControlMessage::default().to_string(),
+            "tclass=0x0 hoplim=0 src=<nil> dst=<nil> ifindex=0 nexthop=<nil> mtu=0"
+        );
+        let cm = ControlMessage {
+            traffic_class: Some(0x28),
+            hop_limit: Some(7),
+            src: addr("2001:db8::1"),
+            if_index: 3,
+            next_hop: addr("fe80::1"),
+            ..ControlMessage::default()
+        };
+        assert_eq!(
+            cm.to_string(),
+            "tclass=0x28 hoplim=7 src=2001:db8::1 dst=<nil> ifindex=3 nexthop=fe80::1 mtu=0"
+        );
+    }
+
+    #[cfg(feature = "arbitrary")]
+    #[test]
+    fn arbitrary_keeps_unknown_flag_bits_and_fills_every_field() {
+        use arbitrary::{Arbitrary, Unstructured};
+        let data = [0xffu8; 64];
+        let mut u = Unstructured::new(&data);
+        assert_eq!(ControlFlags::arbitrary(&mut u).unwrap().bits(), u32::MAX);
+        let cm = ControlMessage::arbitrary(&mut u).unwrap();
+        assert_eq!(cm.traffic_class, Some(0xff));
+        assert!(cm.src.is_some() && cm.dst.is_some() && cm.next_hop.is_some());
     }
 }
