@@ -230,6 +230,9 @@ pub enum InvalidArgument {
     },
     /// A BPF program that is empty or longer than the kernel accepts.
     BpfProgramLength(usize),
+    /// `Some(Duration::ZERO)` as a timeout: the kernel would read it as "no
+    /// timeout" and block forever (use `None` for that, or non-blocking mode).
+    ZeroTimeout,
 }
 
 impl fmt::Display for InvalidArgument {
@@ -257,6 +260,9 @@ impl fmt::Display for InvalidArgument {
             ),
             InvalidArgument::BpfProgramLength(n) => {
                 write!(f, "BPF program of {n} instructions (must be 1..=4096)")
+            }
+            InvalidArgument::ZeroTimeout => {
+                f.write_str("a zero timeout would block forever (use None or non-blocking mode)")
             }
         }
     }

@@ -30,7 +30,7 @@ pub mod sockaddr;
 pub use backend::{
     BpfInstruction, MsgFlags, ReceiveOption, RecvMessage, RecvMeta, SendMessage, SocketBackend,
 };
-pub use conn::{Conn, PacketConn};
+pub use conn::{Conn, PacketConn, Received};
 pub use control::{ControlFlags, ControlMessage};
 pub use error::{Error, InvalidArgument, Operation, Result, WireError};
 pub use filter::IcmpFilter;

@@ -1,0 +1,186 @@
+//! Go's `ipv6.Conn` and `ipv6.PacketConn` over any [`SocketBackend`].
+//!
+//! [`Conn`] carries the unicast options every IPv6 socket has (TCP included);
+//! [`PacketConn`] adds multicast, checksums, ICMPv6 and BPF filters, and
+//! datagram I/O with per-packet [`ControlMessage`]s. Both own their backend,
+//! so the socket closes when they drop (Go's `Close`); [`Conn::into_inner`]
+//! and [`PacketConn::into_inner`] hand it back instead.
+//!
+//! Every argument is checked before the backend is called: a bad one fails
+//! with [`Error::InvalidArgument`], naming the backend [`Operation`] it was
+//! meant for, and the socket is left untouched. Nothing here allocates;
+//! control data is encoded and decoded on the stack.
+//!
+//! # Example
+//!
+//! A multicast responder that answers from the address each query was sent
+//! to, on the interface it arrived on (Go's `JoinGroup`, `SetControlMessage`,
+//! `ReadFrom`, `WriteTo`):
+//!
+//! ```
+//! use core::net::Ipv6Addr;
+//! use ipv6_core::{ControlFlags, ControlMessage, PacketConn, Result, SocketBackend};
+//!
+//! fn respond<B: SocketBackend>(socket: B, ifindex: u32) -> Result<()> {
+//!     let conn = PacketConn::new(socket)?;
+//!     let group = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0x114);
+//!     conn.join_group(Some(ifindex), group)?;
+//!     conn.set_control_message(ControlFlags::DST | ControlFlags::INTERFACE, true)?;
+//!
+//!     let mut buf = [0u8; 1500];
+//!     loop {
+//!         let (len, control, source) = conn.read_from(&mut buf)?;
+//!         // Answer from a unicast address only: leave the source to the
+//!         // kernel when the query was sent to the group.
+//!         let reply = ControlMessage {
+//!             src: control.dst.filter(|dst| !dst.is_multicast()),
+//!             if_index: control.if_index,
+//!             ..ControlMessage::default()
+//!         };
+//!         conn.write_to(&buf[..len], Some(&reply), source.as_ref())?;
+//!     }
+//! }
+//! ```
+//!
+//! # Go → Rust
+//!
+//! | Go | Rust |
+//! |----|------|
+//! | `ipv6.NewConn(c)` | [`Conn::new`] (checks the socket is `AF_INET6`) |
+//! | `ipv6.NewPacketConn(c)` | [`PacketConn::new`] |
+//! | `*net.Interface` (`nil`: system's choice) | `Option<u32>` interface index (`None`: kernel's choice) |
+//! | `net.Addr` group / source | [`Ipv6Addr`](core::net::Ipv6Addr) |
+//! | `*ControlMessage` (`nil`: none) | `Option<&ControlMessage>` / [`ControlMessage::default`] |
+//! | `SetDeadline`, `SetReadDeadline`, `SetWriteDeadline` | [`PacketConn::set_read_timeout`], [`PacketConn::set_write_timeout`], [`PacketConn::set_nonblocking`] |
+//! | `Close` | drop, or `into_inner` to keep the socket |
+
+mod io;
+mod packet;
+mod validate;
+
+use core::net::SocketAddrV6;
+
+use crate::backend::SocketBackend;
+use crate::control::ControlMessage;
+use crate::error::{Error, InvalidArgument, Operation, Result};
+
+pub use packet::PacketConn;
+
+#[cfg(doc)]
+use crate::control::ControlFlags;
+
+/// Unicast options of any IPv6 socket, TCP included (Go's `ipv6.Conn`).
+///
+/// Each method is one backend call after its argument checks. `Conn` is
+/// `Send` and `Sync` when `B` is.
+#[derive(Debug)]
+pub struct Conn<B> {
+    backend: B,
+}
+
+impl<B: SocketBackend> Conn<B> {
+    /// Wraps `backend`, checking it is an IPv6 socket.
+    ///
+    /// Fails with [`InvalidArgument::NotIpv6Socket`] when
+    /// [`SocketBackend::socket_family`] reports a family other than the
+    /// platform's `AF_INET6`. Dual-stack IPv6 sockets are IPv6 sockets and
+    /// pass. A backend that cannot report the family
+    /// ([`Error::Unsupported`]) is trusted; other errors are returned.
+    ///
+    /// Go: `ipv6.NewConn` (which checks nothing).
+    pub fn new(backend: B) -> Result<Self> {
+        check_family(&backend)?;
+        Ok(Conn { backend })
+    }
+
+    /// The backend, for operations this type does not wrap.
+    pub fn backend(&self) -> &B {
+        &self.backend
+    }
+
+    /// Unwraps the backend (the socket stays open).
+    pub fn into_inner(self) -> B {
+        self.backend
+    }
+
+    /// Traffic class of outgoing packets (`IPV6_TCLASS`).
+    ///
+    /// Go: `Conn.TrafficClass`.
+    pub fn traffic_class(&self) -> Result<i32> {
+        self.backend.traffic_class()
+    }
+
+    /// Sets the traffic class of outgoing packets: 0..=255, or -1 for the
+    /// kernel default; anything else is [`InvalidArgument::TrafficClass`].
+    ///
+    /// Go: `Conn.SetTrafficClass`.
+    pub fn set_traffic_class(&self, tclass: i32) -> Result<()> {
+        set_traffic_class(&self.backend, tclass)
+    }
+
+    /// Hop limit of outgoing unicast packets (`IPV6_UNICAST_HOPS`).
+    ///
+    /// Go: `Conn.HopLimit`.
+    pub fn hop_limit(&self) -> Result<i32> {
+        self.backend.hop_limit()
+    }
+
+    /// Sets the hop limit of outgoing unicast packets: 0..=255, or -1 for the
+    /// kernel default; anything else is [`InvalidArgument::HopLimit`].
+    ///
+    /// Go: `Conn.SetHopLimit`.
+    pub fn set_hop_limit(&self, hops: i32) -> Result<()> {
+        set_hop_limit(&self.backend, hops)
+    }
+
+    /// Path MTU to the connected peer (`IPV6_PATHMTU`); the socket must be
+    /// connected.
+    ///
+    /// Go: `Conn.PathMTU`.
+    pub fn path_mtu(&self) -> Result<u32> {
+        self.backend.path_mtu()
+    }
+}
+
+/// A received datagram's facts (the richer form of Go's `ReadFrom` results).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Received {
+    /// Payload bytes written to the buffers.
+    pub len: usize,
+    /// The IPv6 fields the [`ControlFlags`] asked for; all empty when none
+    /// were asked for or the kernel reported none.
+    pub control: ControlMessage,
+    /// The sender, when the socket reports one (it may be IPv4-mapped on a
+    /// dual-stack socket).
+    pub source: Option<SocketAddrV6>,
+    /// The datagram was longer than the buffers and its tail was discarded
+    /// (`MSG_TRUNC`); `len` counts only the bytes kept.
+    pub truncated: bool,
+}
+
+/// `Conn::new` and `PacketConn::new`: refuse sockets known not to be IPv6.
+fn check_family<B: SocketBackend>(backend: &B) -> Result<()> {
+    match backend.socket_family() {
+        Ok(family) if family == B::PLATFORM.af_inet6 => Ok(()),
+        Ok(family) => Err(Error::InvalidArgument(
+            Operation::SocketFamily,
+            InvalidArgument::NotIpv6Socket(family),
+        )),
+        // A backend that cannot ask the kernel gets the benefit of the doubt:
+        // the first option call on a non-IPv6 socket will fail anyway.
+        Err(Error::Unsupported(_)) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+// The two unicast setters `Conn` and `PacketConn` share (Go's `genericOpt`).
+
+fn set_traffic_class<B: SocketBackend>(backend: &B, tclass: i32) -> Result<()> {
+    let tclass = validate::traffic_class(Operation::SetTrafficClass, tclass)?;
+    backend.set_traffic_class(tclass)
+}
+
+fn set_hop_limit<B: SocketBackend>(backend: &B, hops: i32) -> Result<()> {
+    let hops = validate::hop_limit(Operation::SetHopLimit, hops)?;
+    backend.set_hop_limit(hops)
+}

@@ -1,0 +1,391 @@
+use std::net::{Ipv6Addr, SocketAddrV6};
+
+use ipv6_core::backend::{MAX_IOV, MsgFlags};
+use ipv6_core::{
+    ControlFlags, ControlMessage, Error, InvalidArgument, Operation, Received, WireError,
+};
+
+use crate::fake::{Call, Datagram, EAGAIN, Fake};
+use crate::{invalid, packet_conn};
+
+const PEER: SocketAddrV6 =
+    SocketAddrV6::new(Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 7), 5353, 0, 3);
+
+/// Linux x86_64 `IPV6_TCLASS` record carrying 0xb8 (`cmsg_len` 20, padded to 24).
+#[rustfmt::skip]
+const TCLASS_B8: [u8; 24] = [
+    20, 0, 0, 0, 0, 0, 0, 0,   41, 0, 0, 0,   67, 0, 0, 0,
+    0xb8, 0, 0, 0,   0, 0, 0, 0,
+];
+/// `IPV6_HOPLIMIT` record carrying 64.
+#[rustfmt::skip]
+const HOPLIMIT_64: [u8; 24] = [
+    20, 0, 0, 0, 0, 0, 0, 0,   41, 0, 0, 0,   52, 0, 0, 0,
+    64, 0, 0, 0,   0, 0, 0, 0,
+];
+/// `IPV6_PKTINFO` record: 2001:db8::1 on interface 3 (`cmsg_len` 36, padded to 40).
+#[rustfmt::skip]
+const PKTINFO_DB8_1_IF3: [u8; 40] = [
+    36, 0, 0, 0, 0, 0, 0, 0,   41, 0, 0, 0,   50, 0, 0, 0,
+    0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+    3, 0, 0, 0,   0, 0, 0, 0,
+];
+/// `IPV6_PATHMTU` record: `ip6_mtuinfo` for 2001:db8::9 on interface 5
+/// (`sin6_scope_id`) with MTU 1280 (`cmsg_len` 48).
+#[rustfmt::skip]
+const PATHMTU_1280_IF5: [u8; 48] = [
+    48, 0, 0, 0, 0, 0, 0, 0,   41, 0, 0, 0,   61, 0, 0, 0,
+    10, 0,   0, 0,   0, 0, 0, 0,
+    0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9,
+    5, 0, 0, 0,
+    0x00, 0x05, 0, 0,
+];
+
+fn datagram(payload: &[u8]) -> Datagram {
+    Datagram {
+        payload: payload.to_vec(),
+        source: Some(PEER),
+        ..Datagram::default()
+    }
+}
+
+#[test]
+fn read_from_without_flags_passes_no_control_buffer() {
+    let c = packet_conn(Fake::default());
+    c.backend().deliver(datagram(b"hello"));
+    let mut buf = [0u8; 32];
+    let (len, control, source) = c.read_from(&mut buf).unwrap();
+    assert_eq!(
+        (len, control, source),
+        (5, ControlMessage::default(), Some(PEER))
+    );
+    assert_eq!(&buf[..5], b"hello");
+    assert_eq!(
+        c.backend().calls(),
+        [Call::RecvMsg {
+            buffer_lens: vec![32],
+            control_len: 0
+        }]
+    );
+}
+
+#[test]
+fn read_from_reports_control_truncation_with_the_payload_kept() {
+    let c = packet_conn(Fake::default());
+    c.backend().deliver(Datagram {
+        flags: MsgFlags::CONTROL_TRUNCATED,
+        ..datagram(b"kept")
+    });
+    let mut buf = [0u8; 8];
+    assert_eq!(
+        c.read_from(&mut buf),
+        Err(Error::ControlTruncated { len: 4 })
+    );
+    assert_eq!(&buf[..4], b"kept");
+}
+
+#[test]
+fn read_from_hides_payload_truncation_read_msg_reports_it() {
+    let c = packet_conn(Fake::default());
+    c.backend().deliver(datagram(b"0123456789"));
+    c.backend().deliver(datagram(b"0123456789"));
+    let mut buf = [0u8; 4];
+    let (len, _, _) = c.read_from(&mut buf).unwrap();
+    assert_eq!((len, &buf), (4, b"0123"));
+    let received = c.read_msg(&mut [&mut buf]).unwrap();
+    assert_eq!(
+        received,
+        Received {
+            len: 4,
+            control: ControlMessage::default(),
+            source: Some(PEER),
+            truncated: true,
+        }
+    );
+}
+
+#[test]
+fn read_msg_scatters_over_buffers() {
+    let c = packet_conn(Fake::default());
+    c.backend().deliver(datagram(b"headerpayload"));
+    let (mut head, mut body) = ([0u8; 6], [0u8; 16]);
+    let received = c.read_msg(&mut [&mut head, &mut body]).unwrap();
+    assert_eq!((received.len, received.truncated), (13, false));
+    assert_eq!((&head, &body[..7]), (b"header", &b"payload"[..]));
+    assert_eq!(
+        c.backend().calls(),
+        [Call::RecvMsg {
+            buffer_lens: vec![6, 16],
+            control_len: 0
+        }]
+    );
+}
+
+#[test]
+fn read_msg_refuses_more_than_max_iov_buffers() {
+    let c = packet_conn(Fake::default());
+    c.backend().deliver(datagram(b"x"));
+    let mut storage = [[0u8; 1]; MAX_IOV + 1];
+    let mut too_many: Vec<&mut [u8]> = storage.iter_mut().map(|b| &mut b[..]).collect();
+    assert_eq!(
+        c.read_msg(&mut too_many),
+        Err(invalid(
+            Operation::RecvMsg,
+            InvalidArgument::TooManyBuffers {
+                given: MAX_IOV + 1,
+                max: MAX_IOV
+            }
+        ))
+    );
+    assert_eq!(c.backend().calls(), []);
+    assert_eq!(c.read_msg(&mut too_many[..MAX_IOV]).unwrap().len, 1);
+}
+
+#[test]
+fn receive_errors_are_returned() {
+    let c = packet_conn(Fake::default());
+    let mut buf = [0u8; 4];
+    let again = Error::Os {
+        op: Operation::RecvMsg,
+        errno: EAGAIN,
+    };
+    assert_eq!(c.read_from(&mut buf), Err(again));
+    assert_eq!(c.read_msg(&mut [&mut buf]), Err(again));
+}
+
+#[test]
+fn control_length_beyond_the_buffer_is_a_wire_error() {
+    let c = packet_conn(Fake::default());
+    c.backend().deliver(Datagram {
+        claimed_control_len: Some(8),
+        ..datagram(b"x")
+    });
+    let mut buf = [0u8; 4];
+    assert_eq!(
+        c.read_from(&mut buf),
+        Err(Error::Wire(
+            Operation::RecvMsg,
+            WireError::Truncated {
+                needed: 8,
+                available: 0
+            }
+        ))
+    );
+}
+
+#[test]
+fn read_from_sizes_the_control_buffer_and_parses_linux_records() {
+    let c = packet_conn(Fake::default());
+    c.set_control_message(ControlFlags::all(), true).unwrap();
+    c.backend().clear_calls();
+    let control = [&TCLASS_B8[..], &HOPLIMIT_64, &PKTINFO_DB8_1_IF3].concat();
+    c.backend().deliver(Datagram {
+        control,
+        ..datagram(b"data")
+    });
+    let mut buf = [0u8; 16];
+    let (len, control, source) = c.read_from(&mut buf).unwrap();
+    assert_eq!((len, source), (4, Some(PEER)));
+    assert_eq!(
+        control,
+        ControlMessage {
+            traffic_class: Some(0xb8),
+            hop_limit: Some(64),
+            dst: Some(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1)),
+            if_index: 3,
+            ..ControlMessage::default()
+        }
+    );
+    // 24 + 24 + 40 + 48: room for one record of each kind the flags ask for.
+    assert_eq!(
+        c.backend().calls(),
+        [Call::RecvMsg {
+            buffer_lens: vec![16],
+            control_len: 136
+        }]
+    );
+}
+
+#[test]
+fn read_from_parses_a_path_mtu_report() {
+    // Like Go, the report's address and scope fill `dst` and `if_index`.
+    let c = packet_conn(Fake::default());
+    c.set_control_message(ControlFlags::PATH_MTU, true).unwrap();
+    c.backend().deliver(Datagram {
+        control: PATHMTU_1280_IF5.to_vec(),
+        ..datagram(b"")
+    });
+    let mut buf = [0u8; 16];
+    let (len, control, _) = c.read_from(&mut buf).unwrap();
+    assert_eq!(len, 0);
+    assert_eq!(
+        control,
+        ControlMessage {
+            dst: Some(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 9)),
+            if_index: 5,
+            mtu: 1280,
+            ..ControlMessage::default()
+        }
+    );
+}
+
+#[test]
+fn read_msg_reports_parsed_control_and_truncation_together() {
+    let c = packet_conn(Fake::default());
+    c.set_control_message(ControlFlags::HOP_LIMIT, true)
+        .unwrap();
+    c.backend().deliver(Datagram {
+        control: HOPLIMIT_64.to_vec(),
+        ..datagram(b"too long")
+    });
+    let mut buf = [0u8; 3];
+    let received = c.read_msg(&mut [&mut buf]).unwrap();
+    assert_eq!(received.control.hop_limit, Some(64));
+    assert_eq!((received.len, received.truncated), (3, true));
+}
+
+#[test]
+fn more_control_than_the_flags_allow_for_is_control_truncation() {
+    let c = packet_conn(Fake::default());
+    c.set_control_message(ControlFlags::HOP_LIMIT, true)
+        .unwrap();
+    // The fake copies only what fits in the 24-byte buffer and flags MSG_CTRUNC.
+    c.backend().deliver(Datagram {
+        control: [&HOPLIMIT_64[..], &TCLASS_B8].concat(),
+        ..datagram(b"abc")
+    });
+    let mut buf = [0u8; 8];
+    assert_eq!(
+        c.read_from(&mut buf),
+        Err(Error::ControlTruncated { len: 3 })
+    );
+}
+
+#[test]
+fn malformed_control_is_a_wire_error_of_the_receive() {
+    let c = packet_conn(Fake::default());
+    c.set_control_message(ControlFlags::HOP_LIMIT, true)
+        .unwrap();
+    let mut bad = HOPLIMIT_64;
+    bad[0] = 8; // cmsg_len smaller than the 16-byte header
+    c.backend().deliver(Datagram {
+        control: bad.to_vec(),
+        ..datagram(b"abc")
+    });
+    let mut buf = [0u8; 8];
+    let error = c.read_from(&mut buf).unwrap_err();
+    assert!(
+        matches!(error, Error::Wire(Operation::RecvMsg, _)),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn write_to_without_control_sends_no_control_bytes() {
+    let c = packet_conn(Fake::default());
+    assert_eq!(c.write_to(b"ping", None, Some(&PEER)), Ok(4));
+    assert_eq!(c.write_to(b"pong", None, None), Ok(4));
+    assert_eq!(
+        c.backend().calls(),
+        [
+            Call::SendMsg {
+                payload: b"ping".to_vec(),
+                control: vec![],
+                destination: Some(PEER)
+            },
+            Call::SendMsg {
+                payload: b"pong".to_vec(),
+                control: vec![],
+                destination: None
+            },
+        ]
+    );
+}
+
+#[test]
+fn write_to_marshals_control_in_linux_layout() {
+    let c = packet_conn(Fake::default());
+    let control = ControlMessage {
+        traffic_class: Some(0xb8),
+        hop_limit: Some(64),
+        src: Some(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1)),
+        if_index: 3,
+        ..ControlMessage::default()
+    };
+    c.write_to(b"data", Some(&control), Some(&PEER)).unwrap();
+    let expected = [&TCLASS_B8[..], &HOPLIMIT_64, &PKTINFO_DB8_1_IF3].concat();
+    assert_eq!(
+        c.backend().calls(),
+        [Call::SendMsg {
+            payload: b"data".to_vec(),
+            control: expected,
+            destination: Some(PEER)
+        }]
+    );
+}
+
+#[test]
+fn write_to_refuses_ipv4_mapped_control_addresses() {
+    let mapped = Ipv6Addr::new(0, 0, 0, 0, 0, 0xffff, 0xc000, 0x0201);
+    let cases = [
+        ControlMessage {
+            src: Some(mapped),
+            ..ControlMessage::default()
+        },
+        ControlMessage {
+            next_hop: Some(mapped),
+            ..ControlMessage::default()
+        },
+    ];
+    for control in cases {
+        let c = packet_conn(Fake::default());
+        let expected = Err(invalid(
+            Operation::SendMsg,
+            InvalidArgument::Ipv4Mapped(mapped),
+        ));
+        assert_eq!(c.write_to(b"x", Some(&control), Some(&PEER)), expected);
+        assert_eq!(c.write_msg(&[b"x"], Some(&control), Some(&PEER)), expected);
+        assert_eq!(c.backend().calls(), []);
+    }
+}
+
+#[test]
+fn write_to_an_ipv4_mapped_destination_is_allowed() {
+    // A dual-stack socket reaches IPv4 peers this way.
+    let c = packet_conn(Fake::default());
+    let v4_peer = SocketAddrV6::new(
+        Ipv6Addr::new(0, 0, 0, 0, 0, 0xffff, 0xc000, 0x0201),
+        53,
+        0,
+        0,
+    );
+    assert_eq!(c.write_to(b"q", None, Some(&v4_peer)), Ok(1));
+}
+
+#[test]
+fn write_msg_gathers_and_limits_buffers() {
+    let c = packet_conn(Fake::default());
+    assert_eq!(c.write_msg(&[b"head", b"er", b"body"], None, None), Ok(10));
+    let pieces = [&b"x"[..]; MAX_IOV + 1];
+    assert_eq!(
+        c.write_msg(&pieces, None, None),
+        Err(invalid(
+            Operation::SendMsg,
+            InvalidArgument::TooManyBuffers {
+                given: MAX_IOV + 1,
+                max: MAX_IOV
+            }
+        ))
+    );
+    assert_eq!(c.write_msg(&pieces[..MAX_IOV], None, None), Ok(MAX_IOV));
+    let payloads: Vec<_> = c
+        .backend()
+        .calls()
+        .into_iter()
+        .map(|call| match call {
+            Call::SendMsg { payload, .. } => payload,
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(payloads, [b"headerbody".to_vec(), vec![b'x'; MAX_IOV]]);
+}
