@@ -3,16 +3,17 @@
 
 use std::time::Duration;
 
-use ipv6_core::{Error, Operation as Op};
+use ipv6_core::{Error, InvalidArgument, Operation as Op};
 use rustix::fs::OFlags;
 use rustix::net::sockopt::{Timeout, socket_timeout};
 
 use super::sockets::{PATIENCE, Sock};
-use super::{Backend, Outcome, must, retry_interrupted};
+use super::{Backend, Outcome, must, must_fail, retry_interrupted};
 use crate::netns::Netns;
 
 /// A read on an empty socket fails with `EAGAIN` once its timeout expires,
-/// and at once in non-blocking mode; the settings reach the descriptor.
+/// and at once in non-blocking mode; the settings reach the descriptor; a
+/// zero timeout is refused.
 pub fn read_timeout_and_nonblocking<B: Backend>(_: &Netns) -> Outcome {
     let s = Sock::<B>::udp_loopback();
     let fd = &**s.fd();
@@ -22,6 +23,18 @@ pub fn read_timeout_and_nonblocking<B: Backend>(_: &Netns) -> Outcome {
     });
     let mut buf = [0u8; 16];
 
+    // Zero would mean "forever" to the kernel: refused before it.
+    for (op, zero) in [
+        (Op::SetReadTimeout, s.set_read_timeout(Some(Duration::ZERO))),
+        (
+            Op::SetWriteTimeout,
+            s.set_write_timeout(Some(Duration::ZERO)),
+        ),
+    ] {
+        let want = Error::InvalidArgument(op, InvalidArgument::ZeroTimeout);
+        must_fail::<B, _>(&[op], false, zero, want);
+    }
+    assert_eq!(socket_timeout(fd, Timeout::Recv).unwrap(), Some(PATIENCE));
     let short = Duration::from_millis(20);
     if must::<B, _>(&[Op::SetReadTimeout], s.set_read_timeout(Some(short))).is_some() {
         assert_eq!(socket_timeout(fd, Timeout::Recv).unwrap(), Some(short));
