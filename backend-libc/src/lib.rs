@@ -93,3 +93,8 @@ pub fn packet_conn<F: AsFd>(fd: F) -> Result<PacketConn<Socket<F>>> {
 pub fn conn<F: AsFd>(fd: F) -> Result<Conn<Socket<F>>> {
     Conn::new(Socket::new(fd))
 }
+
+/// The README's examples, compiled as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
