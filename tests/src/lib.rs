@@ -55,6 +55,7 @@ macro_rules! conformance_suite {
             concurrent::concurrent_read_write_udp,
             concurrent::concurrent_batch_read_write_udp,
             concurrent::concurrent_read_write_raw,
+            concurrent::concurrent_control_flags_match_kernel,
             bad_args::bad_arguments_rejected,
             bad_args::bad_arguments_ipv4_socket,
             bad_args::kernel_errors_are_typed,

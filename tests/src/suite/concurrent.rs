@@ -4,15 +4,17 @@
 //! the control flags.
 
 use std::net::Ipv6Addr;
-use std::sync::Arc;
+use std::os::fd::AsFd;
+use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 
 use ipv6_core::control::MAX_SPACE;
 use ipv6_core::{
-    ControlMessage, Error, MsgFlags, Operation as Op, Platform, RecvMessage, SendMessage,
+    ControlFlags, ControlMessage, Error, MsgFlags, Operation as Op, Platform, RecvMessage,
+    SendMessage,
 };
 
-use super::sockets::{EXPERIMENTAL, Sock};
+use super::sockets::{EXPERIMENTAL, Sock, int_option};
 use super::unicast::{ALL_FLAGS, TCLASS, set_flags};
 use super::wire::{numbered, read_numbered};
 use super::{Backend, Expect, Outcome, must, retry_interrupted};
@@ -152,6 +154,22 @@ fn writer<B: Backend>(p: &Sock<B>, mode: Mode, w: u16, with_control: bool) {
     }
 }
 
+/// The receive options the kernel holds, as control flags.
+fn kernel_flags(fd: impl AsFd + Copy) -> ControlFlags {
+    [
+        (libc::IPV6_RECVTCLASS, ControlFlags::TRAFFIC_CLASS),
+        (libc::IPV6_RECVHOPLIMIT, ControlFlags::HOP_LIMIT),
+        (
+            libc::IPV6_RECVPKTINFO,
+            ControlFlags::DST | ControlFlags::INTERFACE,
+        ),
+        (libc::IPV6_RECVPATHMTU, ControlFlags::PATH_MTU),
+    ]
+    .into_iter()
+    .filter(|&(name, _)| int_option(fd, libc::IPPROTO_IPV6, name) != 0)
+    .fold(ControlFlags::empty(), |all, (_, flags)| all | flags)
+}
+
 /// Datagrams the kernel dropped for want of receive buffer on `p`.
 fn kernel_drops(p: &Sock<impl Backend>, udp: bool) -> u64 {
     if udp {
@@ -215,6 +233,16 @@ fn run<B: Backend>(p: Sock<B>, mode: Mode, udp: bool) -> Outcome {
         got.extend(ids);
         truncated += cut;
     }
+    // Whatever the interleaving of the writers' set_control_message calls,
+    // the flags PacketConn sizes its control buffers by must end up as the
+    // options the kernel holds.
+    assert_eq!(
+        p.control_flags() - ControlFlags::SRC,
+        kernel_flags(p.fd()),
+        "[{}] control flags and kernel receive options diverged ({truncated} reads \
+         had their control data truncated)",
+        B::NAME
+    );
     got.sort_unstable();
     let before = got.len();
     got.dedup();
@@ -229,10 +257,59 @@ fn run<B: Backend>(p: Sock<B>, mode: Mode, udp: bool) -> Outcome {
     assert_eq!(
         got.len() as u64,
         sent - drops,
-        "[{}] {sent} sent, {drops} dropped by the kernel, {} received \
-         ({truncated} of them without their control data)",
+        "[{}] {sent} sent, {drops} dropped by the kernel, {} received",
         B::NAME,
         got.len()
+    );
+    Some(())
+}
+
+/// Threads turning the control flags on and off at once leave the flags
+/// `PacketConn` sizes its control buffers by equal to the receive options the
+/// kernel holds (Go serialises this with a lock); a mismatch makes every
+/// later read fail with `ControlTruncated`, or drop control data.
+pub fn concurrent_control_flags_match_kernel<B: Backend>(_: &Netns) -> Outcome {
+    const THREADS: usize = 4;
+    const ROUNDS: usize = 200;
+    let p = Arc::new(Sock::<B>::udp_loopback());
+    if !set_flags(&p, ALL_FLAGS, true) {
+        return None;
+    }
+    // Each round, every thread turns the flags on or off at the same moment
+    // (half each way); then, all quiet, one thread compares.
+    let barrier = Arc::new(Barrier::new(THREADS));
+    let diverged = Arc::new(Mutex::new(Vec::new()));
+    let togglers: Vec<_> = (0..THREADS)
+        .map(|t| {
+            let (p, barrier, diverged) = (p.clone(), barrier.clone(), diverged.clone());
+            thread::spawn(move || {
+                for round in 0..ROUNDS {
+                    barrier.wait();
+                    p.set_control_message(ALL_FLAGS, (t + round) % 2 == 0)
+                        .unwrap_or_else(|e| panic!("[{}] set_control_message: {e:?}", B::NAME));
+                    if barrier.wait().is_leader() {
+                        let (flags, kernel) =
+                            (p.control_flags() - ControlFlags::SRC, kernel_flags(p.fd()));
+                        if flags != kernel {
+                            diverged.lock().unwrap().push((round, flags, kernel));
+                        }
+                    }
+                    barrier.wait();
+                }
+            })
+        })
+        .collect();
+    for t in togglers {
+        t.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+    }
+    let diverged = diverged.lock().unwrap();
+    assert!(
+        diverged.is_empty(),
+        "[{}] control flags and kernel receive options diverged after {} of {ROUNDS} rounds \
+         of concurrent set_control_message; first (round, flags, kernel): {:?}",
+        B::NAME,
+        diverged.len(),
+        diverged[0]
     );
     Some(())
 }

@@ -242,3 +242,29 @@ pub fn set_int_option(fd: impl AsFd, level: libc::c_int, name: libc::c_int, valu
         std::io::Error::last_os_error()
     );
 }
+
+/// `getsockopt` of a C `int`, to see what the kernel holds independently of
+/// the backend under test.
+pub fn int_option(fd: impl AsFd, level: libc::c_int, name: libc::c_int) -> libc::c_int {
+    use std::os::fd::AsRawFd;
+    let mut value: libc::c_int = 0;
+    let mut len = size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: `fd` is a live socket for the duration of the call; `value` and
+    // `len` are valid for writes and `len` holds `value`'s size.
+    let rc = unsafe {
+        libc::getsockopt(
+            fd.as_fd().as_raw_fd(),
+            level,
+            name,
+            (&mut value as *mut libc::c_int).cast(),
+            &mut len,
+        )
+    };
+    assert_eq!(
+        rc,
+        0,
+        "getsockopt({level}, {name}): {}",
+        std::io::Error::last_os_error()
+    );
+    value
+}
