@@ -6,11 +6,11 @@ use core::time::Duration;
 
 use super::{PacketConn, Received, validate};
 use crate::backend::{MsgFlags, RecvMessage, SendMessage, SocketBackend};
-use crate::control::{ControlMessage, MAX_SPACE};
+use crate::control::{ControlFlags, ControlMessage, MAX_SPACE};
 use crate::error::{Error, Operation, Result, WireError};
 
 #[cfg(doc)]
-use crate::{control::ControlFlags, error::InvalidArgument};
+use crate::error::InvalidArgument;
 
 impl<B: SocketBackend> PacketConn<B> {
     /// Receives one datagram into `buf`: its length, the per-packet fields
@@ -105,9 +105,16 @@ impl<B: SocketBackend> PacketConn<B> {
             done => return done,
         }
         let first = &mut messages[0]; // not empty: checked above
+        // With no flags set, no control buffer: a backend that cannot
+        // receive control data must still serve a plain read.
+        let control = if needed == 0 {
+            &mut [][..]
+        } else {
+            &mut *first.control
+        };
         first.meta = self
             .backend
-            .recv_msg(slice::from_mut(&mut first.buffer), first.control)?;
+            .recv_msg(slice::from_mut(&mut first.buffer), control)?;
         Ok(1)
     }
 
@@ -188,11 +195,20 @@ impl<B: SocketBackend> PacketConn<B> {
         }
     }
 
-    /// One `recv_msg` with a stack control buffer sized for the flags.
+    /// One `recv_msg` with a stack control buffer.
+    ///
+    /// With any flag set the buffer has room for every flag, not just the
+    /// current ones, so another thread enabling more reports while this read
+    /// waits cannot truncate its control data. With none set it is empty:
+    /// a backend that cannot receive control data still serves the read.
     fn receive(&self, buffers: &mut [&mut [u8]]) -> Result<Received> {
         const OP: Operation = Operation::RecvMsg;
         let mut space = [0u8; MAX_SPACE];
-        let wanted = self.control_space().min(MAX_SPACE);
+        let wanted = if self.control_flags().is_empty() {
+            0
+        } else {
+            ControlFlags::all().space(&B::PLATFORM).min(MAX_SPACE)
+        };
         let control_buf = &mut space[..wanted];
         let meta = self.backend.recv_msg(buffers, control_buf)?;
         if meta.flags.contains(MsgFlags::CONTROL_TRUNCATED) {

@@ -54,6 +54,7 @@
 //! | `SetDeadline`, `SetReadDeadline`, `SetWriteDeadline` | [`PacketConn::set_read_timeout`], [`PacketConn::set_write_timeout`], [`PacketConn::set_nonblocking`] |
 //! | `Close` | drop, or `into_inner` to keep the socket |
 
+mod flag_lock;
 mod io;
 mod packet;
 mod validate;

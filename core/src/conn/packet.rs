@@ -3,6 +3,7 @@
 use core::net::Ipv6Addr;
 use core::sync::atomic::{AtomicU32, Ordering};
 
+use super::flag_lock::FlagLock;
 use super::{check_family, validate};
 use crate::backend::{BpfInstruction, ReceiveOption, SocketBackend};
 use crate::control::ControlFlags;
@@ -21,6 +22,8 @@ pub struct PacketConn<B> {
     pub(super) backend: B,
     /// [`ControlFlags`] bits whose receive option is on.
     flags: AtomicU32,
+    /// Held while the kernel's receive options and `flags` change together.
+    flag_lock: FlagLock,
 }
 
 // `PacketConn` is `Send + Sync` for every `Send + Sync` backend: the generic
@@ -64,6 +67,7 @@ impl<B: SocketBackend> PacketConn<B> {
         Ok(PacketConn {
             backend,
             flags: AtomicU32::new(0),
+            flag_lock: FlagLock::new(),
         })
     }
 
@@ -342,12 +346,13 @@ impl<B: SocketBackend> PacketConn<B> {
     /// stops both being reported, while [`control_flags`](Self::control_flags)
     /// still lists the other (Go records them the same way).
     ///
-    /// Calls on several threads at once that switch the same flag in
-    /// opposite directions may leave the kernel and `control_flags`
-    /// disagreeing; order such calls.
+    /// Calls from several threads are serialised (as Go's lock does), so
+    /// the kernel's options and [`control_flags`](Self::control_flags)
+    /// never disagree; reads and writes do not wait for it.
     ///
     /// Go: `PacketConn.SetControlMessage`.
     pub fn set_control_message(&self, flags: ControlFlags, on: bool) -> Result<()> {
+        let _guard = self.flag_lock.lock();
         for (bits, option) in RECEIVE_OPTIONS {
             let requested = flags & bits;
             if requested.is_empty() {

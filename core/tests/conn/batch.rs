@@ -74,6 +74,28 @@ fn read_batch_without_batch_receive_reads_one_message() {
 }
 
 #[test]
+fn read_batch_fallback_without_flags_passes_no_control_buffer() {
+    // A caller may size control buffers generously; with no flags set the
+    // fallback must not hand them on, or a backend that cannot receive
+    // control data would refuse a plain read.
+    let c = packet_conn(Fake::default());
+    c.backend().deliver(datagram(b"one"));
+    let (mut a, mut control) = ([0u8; 8], [0u8; 64]);
+    let mut messages = [RecvMessage::new(&mut a, &mut control)];
+    assert_eq!(c.read_batch(&mut messages), Ok(1));
+    assert_eq!(
+        c.backend().calls(),
+        [
+            Call::RecvBatch(1),
+            Call::RecvMsg {
+                buffer_lens: vec![8],
+                control_len: 0
+            }
+        ]
+    );
+}
+
+#[test]
 fn read_batch_fallback_error_is_returned() {
     let c = packet_conn(Fake::default());
     let mut a = [0u8; 8];

@@ -249,15 +249,36 @@ fn more_control_than_the_flags_allow_for_is_control_truncation() {
     let c = packet_conn(Fake::default());
     c.set_control_message(ControlFlags::HOP_LIMIT, true)
         .unwrap();
-    // The fake copies only what fits in the 24-byte buffer and flags MSG_CTRUNC.
+    // Six records overflow the 136 bytes every flag together needs; the fake
+    // copies only what fits and flags MSG_CTRUNC.
     c.backend().deliver(Datagram {
-        control: [&HOPLIMIT_64[..], &TCLASS_B8].concat(),
+        control: HOPLIMIT_64.repeat(6),
         ..datagram(b"abc")
     });
     let mut buf = [0u8; 8];
     assert_eq!(
         c.read_from(&mut buf),
         Err(Error::ControlTruncated { len: 3 })
+    );
+}
+
+#[test]
+fn records_beyond_the_current_flags_still_fit() {
+    // Another thread may enable more reports while a read waits: the read's
+    // buffer has room for every flag, so nothing is truncated.
+    let c = packet_conn(Fake::default());
+    c.set_control_message(ControlFlags::HOP_LIMIT, true)
+        .unwrap();
+    c.backend().deliver(Datagram {
+        control: [&HOPLIMIT_64[..], &TCLASS_B8].concat(),
+        ..datagram(b"abc")
+    });
+    let mut buf = [0u8; 8];
+    let (n, control, _) = c.read_from(&mut buf).unwrap();
+    assert_eq!(n, 3);
+    assert_eq!(
+        (control.hop_limit, control.traffic_class),
+        (Some(64), Some(0xb8))
     );
 }
 
