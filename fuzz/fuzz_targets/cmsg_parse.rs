@@ -8,7 +8,9 @@ use ipv6_core::{ControlMessage, Platform};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&selector, bytes)) = data.split_first() else { return };
+    let Some((&selector, bytes)) = data.split_first() else {
+        return;
+    };
     let platform = Platform::ALL[usize::from(selector) % Platform::ALL.len()];
 
     // The record walker stays inside the buffer and ends after an error.
@@ -21,7 +23,9 @@ fuzz_target!(|data: &[u8]| {
     }
     assert!(end <= bytes.len());
 
-    let Ok(parsed) = ControlMessage::parse(&platform, bytes) else { return };
+    let Ok(parsed) = ControlMessage::parse(&platform, bytes) else {
+        return;
+    };
     // Received fields travel back out as the send-side fields that carry them:
     // pktinfo's address is `dst` on receive and `src` on send.
     let resend = ControlMessage {
@@ -31,12 +35,17 @@ fuzz_target!(|data: &[u8]| {
         next_hop: None,
         ..parsed
     };
-    let wire = resend.to_bytes(&platform).expect("MAX_SPACE bounds every message");
+    let wire = resend
+        .to_bytes(&platform)
+        .expect("MAX_SPACE bounds every message");
     let reparsed = ControlMessage::parse(&platform, &wire).expect("own output parses");
     assert_eq!(reparsed.traffic_class, parsed.traffic_class);
     assert_eq!(reparsed.hop_limit, parsed.hop_limit);
     if parsed.dst.is_some() || parsed.if_index != 0 {
         assert_eq!(reparsed.if_index, parsed.if_index);
-        assert_eq!(reparsed.dst, Some(parsed.dst.unwrap_or(core::net::Ipv6Addr::UNSPECIFIED)));
+        assert_eq!(
+            reparsed.dst,
+            Some(parsed.dst.unwrap_or(core::net::Ipv6Addr::UNSPECIFIED))
+        );
     }
 });
