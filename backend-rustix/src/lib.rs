@@ -91,7 +91,8 @@
 //! - `set_traffic_class`, `set_multicast_hop_limit`: rustix types these `u32`;
 //!   the C `int` crosses unchanged, so `-1` still restores the default.
 //! - `set_hop_limit` takes rustix's `Option<u8>`: a value outside `-1..=255`
-//!   is refused with `InvalidArgument` instead of reaching the kernel.
+//!   cannot reach the kernel and fails with the kernel's answer to it,
+//!   `EINVAL`, as through the libc backend.
 //! - `set_read_timeout(Some(Duration::ZERO))` fails with `EINVAL`, as in
 //!   `std::net`: rustix refuses the zero that the kernel reads as "forever".
 //! - `interface_exists` asks the socket's own network namespace

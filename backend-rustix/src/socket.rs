@@ -6,8 +6,8 @@ use std::os::fd::{AsFd, BorrowedFd};
 
 use ipv6_core::platform::SocketOption;
 use ipv6_core::{
-    BpfInstruction, Error, IcmpFilter, InvalidArgument, Operation, Platform, ReceiveOption,
-    RecvMessage, RecvMeta, Result, SendMessage, SocketBackend,
+    BpfInstruction, Error, IcmpFilter, Operation, Platform, ReceiveOption, RecvMessage, RecvMeta,
+    Result, SendMessage, SocketBackend,
 };
 use rustix::net::sockopt::{self, Timeout};
 
@@ -108,10 +108,13 @@ impl<F: AsFd> SocketBackend for Socket<F> {
         const OP: Operation = Operation::SetHopLimit;
         let hops = match hops {
             -1 => None,
-            _ => Some(
-                u8::try_from(hops)
-                    .map_err(|_| Error::InvalidArgument(OP, InvalidArgument::HopLimit(hops)))?,
-            ),
+            // rustix's `Option<u8>` cannot carry the value to the kernel, so
+            // give the kernel's answer to it (every OS's), as the libc
+            // backend and this crate's other setters do.
+            _ => Some(u8::try_from(hops).map_err(|_| Error::Os {
+                op: OP,
+                errno: rustix::io::Errno::INVAL.raw_os_error(),
+            })?),
         };
         sockopt::set_ipv6_unicast_hops(self, hops).map_err(os_error(OP))
     }

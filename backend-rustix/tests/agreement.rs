@@ -97,6 +97,29 @@ fn option_values_read_the_same_through_both() {
 }
 
 #[test]
+fn out_of_range_values_fail_the_same_through_both() {
+    let udp = udp6();
+    let (native, libc) = both(&udp);
+    // rustix cannot pass these hop limits on at all (its setter takes an
+    // `Option<u8>`); the others it hands to the kernel.
+    for bad in [-2, 256, i32::MIN, i32::MAX] {
+        let refused = |op| {
+            Err(Error::Os {
+                op,
+                errno: rustix::io::Errno::INVAL.raw_os_error(),
+            })
+        };
+        assert_eq!(native.set_hop_limit(bad), refused(Operation::SetHopLimit));
+        assert_eq!(native.set_hop_limit(bad), libc.set_hop_limit(bad));
+        assert_eq!(
+            native.set_multicast_hop_limit(bad),
+            libc.set_multicast_hop_limit(bad)
+        );
+        assert_eq!(native.set_traffic_class(bad), libc.set_traffic_class(bad));
+    }
+}
+
+#[test]
 fn a_membership_joined_one_way_is_left_the_other() {
     let pid = std::process::id();
     let group = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0x5eee, (pid >> 16) as u16, pid as u16);

@@ -289,8 +289,10 @@ impl<B: SocketBackend> PacketConn<B> {
     /// the payload; `None` turns that off. An offset that is odd or does not
     /// fit a C `int` is [`InvalidArgument::ChecksumOffset`].
     ///
-    /// ICMPv6 sockets always checksum at offset 2; the kernel refuses
-    /// changes there.
+    /// ICMPv6 sockets checksum at offset 2 by themselves. The BSDs and
+    /// Darwin refuse any other offset there (`EINVAL`), as RFC 3542 asks;
+    /// Linux, where the option lives at level `IPPROTO_RAW`, accepts one
+    /// and moves the checksum, so leave ICMPv6 sockets alone.
     ///
     /// Go: `PacketConn.SetChecksum` (`on == false` is `None`).
     pub fn set_checksum(&self, offset: Option<u32>) -> Result<()> {
