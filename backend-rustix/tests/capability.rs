@@ -14,45 +14,6 @@ use ipv6_core::{
     SocketBackend,
 };
 
-/// Every operation of the trait, one per `SocketBackend` method.
-const OPERATIONS: [Operation; 32] = {
-    use Operation::*;
-    [
-        SocketFamily,
-        TrafficClass,
-        SetTrafficClass,
-        HopLimit,
-        SetHopLimit,
-        MulticastHopLimit,
-        SetMulticastHopLimit,
-        MulticastInterface,
-        SetMulticastInterface,
-        MulticastLoopback,
-        SetMulticastLoopback,
-        JoinGroup,
-        LeaveGroup,
-        JoinSourceGroup,
-        LeaveSourceGroup,
-        BlockSource,
-        UnblockSource,
-        SetReceiveOption,
-        PathMtu,
-        Checksum,
-        SetChecksum,
-        IcmpFilter,
-        SetIcmpFilter,
-        AttachBpf,
-        RecvMsg,
-        SendMsg,
-        RecvBatch,
-        SendBatch,
-        SetReadTimeout,
-        SetWriteTimeout,
-        SetNonblocking,
-        InterfaceExists,
-    ]
-};
-
 const RECEIVE_OPTIONS: [ReceiveOption; 4] = [
     ReceiveOption::TrafficClass,
     ReceiveOption::HopLimit,
@@ -124,7 +85,7 @@ fn call(s: &Socket<&UdpSocket>, me: &SocketAddrV6, op: Operation) -> Result<()> 
         SetWriteTimeout => s.set_write_timeout(None),
         SetNonblocking => s.set_nonblocking(true),
         InterfaceExists => s.interface_exists(1).map(drop),
-        _ => panic!("{op} is new: add it to OPERATIONS and to this match"),
+        _ => panic!("{op} is new: add it to Operation::ALL and to this match"),
     }
 }
 
@@ -136,7 +97,7 @@ fn refused(result: Result<()>) -> bool {
 fn capability_agrees_with_every_method() {
     let (udp, me) = udp6();
     let s = Socket::new(&udp);
-    for op in OPERATIONS {
+    for op in Operation::ALL {
         let result = call(&s, &me, op);
         let expected = capability(op);
         assert_eq!(

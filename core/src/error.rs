@@ -105,85 +105,67 @@ impl fmt::Display for WireError {
 
 impl core::error::Error for WireError {}
 
-/// The kernel operation an [`Error`] is about: one variant per
-/// [`SocketBackend`](crate::SocketBackend) method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-#[allow(missing_docs)] // each variant is named after the method it stands for
-pub enum Operation {
-    SocketFamily,
-    TrafficClass,
-    SetTrafficClass,
-    HopLimit,
-    SetHopLimit,
-    MulticastHopLimit,
-    SetMulticastHopLimit,
-    MulticastInterface,
-    SetMulticastInterface,
-    MulticastLoopback,
-    SetMulticastLoopback,
-    JoinGroup,
-    LeaveGroup,
-    JoinSourceGroup,
-    LeaveSourceGroup,
-    BlockSource,
-    UnblockSource,
-    SetReceiveOption,
-    PathMtu,
-    Checksum,
-    SetChecksum,
-    IcmpFilter,
-    SetIcmpFilter,
-    AttachBpf,
-    RecvMsg,
-    SendMsg,
-    RecvBatch,
-    SendBatch,
-    SetReadTimeout,
-    SetWriteTimeout,
-    SetNonblocking,
-    InterfaceExists,
+/// Declares [`Operation`] with its names and the list of all of them from
+/// one table, so the three cannot drift apart.
+macro_rules! operations {
+    ($($variant:ident => $name:ident,)*) => {
+        /// The kernel operation an [`Error`] is about: one variant per
+        /// [`SocketBackend`](crate::SocketBackend) method.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        #[allow(missing_docs)] // each variant is named after the method it stands for
+        pub enum Operation {
+            $($variant,)*
+        }
+
+        impl Operation {
+            /// Every operation, in the trait's order.
+            pub const ALL: [Operation; [$(Operation::$variant),*].len()] =
+                [$(Operation::$variant),*];
+
+            /// The operation's name, as the `SocketBackend` method is called.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(Operation::$variant => stringify!($name),)*
+                }
+            }
+        }
+    };
 }
 
-impl Operation {
-    /// The operation's name, as the `SocketBackend` method is called.
-    pub const fn name(self) -> &'static str {
-        use Operation::*;
-        match self {
-            SocketFamily => "socket_family",
-            TrafficClass => "traffic_class",
-            SetTrafficClass => "set_traffic_class",
-            HopLimit => "hop_limit",
-            SetHopLimit => "set_hop_limit",
-            MulticastHopLimit => "multicast_hop_limit",
-            SetMulticastHopLimit => "set_multicast_hop_limit",
-            MulticastInterface => "multicast_interface",
-            SetMulticastInterface => "set_multicast_interface",
-            MulticastLoopback => "multicast_loopback",
-            SetMulticastLoopback => "set_multicast_loopback",
-            JoinGroup => "join_group",
-            LeaveGroup => "leave_group",
-            JoinSourceGroup => "join_source_group",
-            LeaveSourceGroup => "leave_source_group",
-            BlockSource => "block_source",
-            UnblockSource => "unblock_source",
-            SetReceiveOption => "set_receive_option",
-            PathMtu => "path_mtu",
-            Checksum => "checksum",
-            SetChecksum => "set_checksum",
-            IcmpFilter => "icmp_filter",
-            SetIcmpFilter => "set_icmp_filter",
-            AttachBpf => "attach_bpf",
-            RecvMsg => "recv_msg",
-            SendMsg => "send_msg",
-            RecvBatch => "recv_batch",
-            SendBatch => "send_batch",
-            SetReadTimeout => "set_read_timeout",
-            SetWriteTimeout => "set_write_timeout",
-            SetNonblocking => "set_nonblocking",
-            InterfaceExists => "interface_exists",
-        }
-    }
+operations! {
+    SocketFamily => socket_family,
+    TrafficClass => traffic_class,
+    SetTrafficClass => set_traffic_class,
+    HopLimit => hop_limit,
+    SetHopLimit => set_hop_limit,
+    MulticastHopLimit => multicast_hop_limit,
+    SetMulticastHopLimit => set_multicast_hop_limit,
+    MulticastInterface => multicast_interface,
+    SetMulticastInterface => set_multicast_interface,
+    MulticastLoopback => multicast_loopback,
+    SetMulticastLoopback => set_multicast_loopback,
+    JoinGroup => join_group,
+    LeaveGroup => leave_group,
+    JoinSourceGroup => join_source_group,
+    LeaveSourceGroup => leave_source_group,
+    BlockSource => block_source,
+    UnblockSource => unblock_source,
+    SetReceiveOption => set_receive_option,
+    PathMtu => path_mtu,
+    Checksum => checksum,
+    SetChecksum => set_checksum,
+    IcmpFilter => icmp_filter,
+    SetIcmpFilter => set_icmp_filter,
+    AttachBpf => attach_bpf,
+    RecvMsg => recv_msg,
+    SendMsg => send_msg,
+    RecvBatch => recv_batch,
+    SendBatch => send_batch,
+    SetReadTimeout => set_read_timeout,
+    SetWriteTimeout => set_write_timeout,
+    SetNonblocking => set_nonblocking,
+    InterfaceExists => interface_exists,
 }
 
 impl fmt::Display for Operation {
@@ -363,3 +345,19 @@ impl From<Error> for std::io::Error {
 
 /// Result of a socket operation.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_is_listed_once_with_its_method_name() {
+        for (i, op) in Operation::ALL.iter().enumerate() {
+            assert!(op.name().bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+            assert!(Operation::ALL[..i].iter().all(|o| o.name() != op.name()));
+        }
+        assert_eq!(Operation::SetHopLimit.name(), "set_hop_limit");
+        let e = Error::Unsupported(Operation::AttachBpf);
+        assert_eq!(std::format!("{e}"), "attach_bpf: not supported by this backend or OS");
+    }
+}
