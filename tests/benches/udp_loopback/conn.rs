@@ -1,0 +1,106 @@
+//! The measured `PacketConn` loops, generic over the backend.
+
+use std::net::SocketAddrV6;
+
+use ipv6_core::control::MAX_SPACE;
+use ipv6_core::{ControlMessage, PacketConn, RecvMessage, SendMessage, SocketBackend};
+
+use crate::{BATCH, FLAGS, HOPS, PAYLOAD, Seen, TCLASS};
+
+/// The per-packet fields every send with control data carries.
+pub fn sent_control() -> ControlMessage {
+    ControlMessage {
+        traffic_class: Some(TCLASS as u8),
+        hop_limit: Some(HOPS as u8),
+        ..ControlMessage::default()
+    }
+}
+
+/// A sending and a receiving `PacketConn` over one socket pair.
+pub struct Link<B> {
+    pub tx: PacketConn<B>,
+    pub rx: PacketConn<B>,
+    pub to: SocketAddrV6,
+    /// Sent with every datagram; `Some` also means the receiver asked for
+    /// [`FLAGS`].
+    pub control: Option<ControlMessage>,
+}
+
+/// Payload and control buffers for one batch receive.
+struct Inbox {
+    payloads: [[u8; 128]; BATCH],
+    controls: [[u8; MAX_SPACE]; BATCH],
+}
+
+impl Inbox {
+    fn new() -> Self {
+        Inbox {
+            payloads: [[0; 128]; BATCH],
+            controls: [[0; MAX_SPACE]; BATCH],
+        }
+    }
+}
+
+impl<B: SocketBackend> Link<B> {
+    /// `write_to` then `read_from` of one datagram, as a repeatable step
+    /// with its own receive buffer.
+    pub fn single(&self) -> impl FnMut() -> Seen + '_ {
+        let mut buf = [0u8; 2048];
+        move || {
+            let sent = self
+                .tx
+                .write_to(PAYLOAD, self.control.as_ref(), Some(&self.to));
+            assert_eq!(sent, Ok(PAYLOAD.len()));
+            let (n, got, from) = self.rx.read_from(&mut buf).expect("read_from");
+            Seen::received(n, from, &got)
+        }
+    }
+
+    /// `write_batch` then `read_batch` of [`BATCH`] datagrams, as a
+    /// repeatable step with its own receive buffers.
+    pub fn batch(&self) -> impl FnMut() -> Seen + '_ {
+        let mut inbox = Inbox::new();
+        move || self.batch_once(&mut inbox)
+    }
+
+    /// One batch each way, looping until all are through; what every
+    /// datagram carried, or [`Seen::MISMATCH`] if they differ.
+    fn batch_once(&self, inbox: &mut Inbox) -> Seen {
+        let mut control = [0u8; MAX_SPACE];
+        let len = match &self.control {
+            Some(cm) => cm.marshal(&B::PLATFORM, &mut control).expect("marshal"),
+            None => 0,
+        };
+        let mut out: [SendMessage<'_>; BATCH] =
+            std::array::from_fn(|_| SendMessage::new(PAYLOAD, &control[..len], Some(self.to)));
+        let mut sent = 0;
+        while sent < BATCH {
+            sent += self.tx.write_batch(&mut out[sent..]).expect("write_batch");
+        }
+
+        let space = match self.control {
+            Some(_) => FLAGS.space(&B::PLATFORM),
+            None => 0,
+        };
+        let mut slots = inbox.payloads.iter_mut().zip(&mut inbox.controls);
+        let mut messages: [RecvMessage<'_>; BATCH] = std::array::from_fn(|_| {
+            let (payload, control) = slots.next().expect("BATCH slots");
+            RecvMessage::new(payload, &mut control[..space])
+        });
+        let mut got = 0;
+        while got < BATCH {
+            got += self
+                .rx
+                .read_batch(&mut messages[got..])
+                .expect("read_batch");
+        }
+        messages
+            .iter()
+            .map(|m| {
+                let cm = ControlMessage::parse(&B::PLATFORM, &m.control[..m.meta.control_len]);
+                Seen::received(m.meta.len, m.meta.source, &cm.expect("parse"))
+            })
+            .reduce(Seen::agree)
+            .unwrap_or(Seen::MISMATCH)
+    }
+}

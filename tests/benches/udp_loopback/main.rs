@@ -1,0 +1,380 @@
+//! UDP over [::1]: `PacketConn` on the libc and on the rustix backend beside
+//! a hand-written libc loop making the same system calls, in one process,
+//! taking turns round by round so all see the same machine state.
+//!
+//! - single, with control data: `write_to` with a traffic class and hop
+//!   limit `ControlMessage`, then `read_from` with TRAFFIC_CLASS | HOP_LIMIT
+//!   | DST | INTERFACE, against `sendmsg`/`recvmsg` with cmsgs built and
+//!   parsed by the C macros. rustix cannot carry IPv6 control data, so its
+//!   row goes through the libc fallback, or is unsupported in pure rustix.
+//! - single, no control data: `write_to`/`read_from` without flags (rustix's
+//!   native path) against `sendmsg`/`recvmsg` without cmsgs.
+//! - batch, with and without control data: `write_batch`/`read_batch` of 32
+//!   datagrams against `sendmmsg`/`recvmmsg`.
+//!
+//! Every operation's result (length, sender port, control fields) is checked,
+//! so no row can skip work. A counting global allocator proves the measured
+//! loops allocate nothing; the bench exits non-zero if they do.
+//!
+//! Run: `cargo bench -p ipv6-tests --bench udp_loopback` (add
+//! `--no-default-features` for pure rustix). `BENCH_SCALE` (default 1)
+//! scales the iteration counts; a debug build, as `cargo test --all-targets`
+//! runs it, does a hundredth of them as a smoke test. Linux only, like the
+//! rest of this crate.
+
+#![deny(clippy::undocumented_unsafe_blocks)]
+
+mod conn;
+mod measure;
+mod raw;
+
+use std::net::{Ipv6Addr, SocketAddr, SocketAddrV6, UdpSocket};
+use std::os::fd::AsRawFd;
+
+use ipv6_backend_rustix::Capability;
+use ipv6_core::{ControlFlags, ControlMessage, Error, Operation, PacketConn, SocketBackend};
+
+use conn::Link;
+use measure::{ROUNDS, Row, Section};
+
+const PAYLOAD: &[u8] = &[0x5a; 64];
+const TCLASS: i32 = 0x20;
+const HOPS: i32 = 61;
+const BATCH: usize = 32;
+const FLAGS: ControlFlags = ControlFlags::TRAFFIC_CLASS
+    .union(ControlFlags::HOP_LIMIT)
+    .union(ControlFlags::DST)
+    .union(ControlFlags::INTERFACE);
+
+/// Single send + receive operations per row at `BENCH_SCALE=1`.
+const SINGLE_OPS: f64 = 250_000.0;
+/// Batches each way per row at `BENCH_SCALE=1`.
+const BATCH_OPS: f64 = 10_000.0;
+
+/// What every receive path extracts from a datagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Seen {
+    len: usize,
+    source_port: u16,
+    /// -1: no such record.
+    tclass: i32,
+    /// -1: no such record.
+    hops: i32,
+    dst: [u8; 16],
+    ifindex: u32,
+}
+
+impl Seen {
+    /// What a batch whose datagrams differ reports; never expected.
+    const MISMATCH: Seen = Seen {
+        len: 0,
+        source_port: 0,
+        tclass: -2,
+        hops: -2,
+        dst: [0; 16],
+        ifindex: 0,
+    };
+
+    /// A datagram of `len` bytes from `source_port`, without control data.
+    fn new(len: usize, source_port: u16) -> Self {
+        Seen {
+            len,
+            source_port,
+            tclass: -1,
+            hops: -1,
+            dst: [0; 16],
+            ifindex: 0,
+        }
+    }
+
+    fn received(len: usize, source: Option<SocketAddrV6>, cm: &ControlMessage) -> Self {
+        Seen {
+            tclass: cm.traffic_class.map_or(-1, i32::from),
+            hops: cm.hop_limit.map_or(-1, i32::from),
+            dst: cm.dst.map_or([0; 16], |a| a.octets()),
+            ifindex: cm.if_index,
+            ..Seen::new(len, source.map_or(0, |s| s.port()))
+        }
+    }
+
+    /// `self` if both are the same, else [`Seen::MISMATCH`].
+    fn agree(self, other: Seen) -> Seen {
+        if self == other { self } else { Seen::MISMATCH }
+    }
+}
+
+/// A sending and a receiving UDP socket on [::1].
+struct Pair {
+    tx: UdpSocket,
+    rx: UdpSocket,
+}
+
+impl Pair {
+    fn bind() -> Self {
+        Pair {
+            tx: UdpSocket::bind("[::1]:0").expect("bind [::1]"),
+            rx: UdpSocket::bind("[::1]:0").expect("bind [::1]"),
+        }
+    }
+
+    fn source(&self) -> SocketAddrV6 {
+        v6(&self.tx)
+    }
+
+    fn destination(&self) -> SocketAddrV6 {
+        v6(&self.rx)
+    }
+
+    /// `PacketConn`s over both sockets; with `control`, sent with every
+    /// datagram and [`FLAGS`] asked of the receiver.
+    fn link<'a, B: SocketBackend>(
+        &'a self,
+        wrap: fn(&'a UdpSocket) -> B,
+        control: Option<ControlMessage>,
+    ) -> Result<Link<B>, Error> {
+        let rx = PacketConn::new(wrap(&self.rx))?;
+        if control.is_some() {
+            rx.set_control_message(FLAGS, true)?;
+        }
+        Ok(Link {
+            tx: PacketConn::new(wrap(&self.tx))?,
+            rx,
+            to: self.destination(),
+            control,
+        })
+    }
+
+    /// The baseline's send + receive of one datagram.
+    fn raw_single(&self, with_control: bool) -> impl FnMut() -> Seen + '_ {
+        let to = raw::sockaddr(&self.destination());
+        let mut buf = [0u8; 2048];
+        move || {
+            raw::send(self.tx.as_raw_fd(), &to, with_control);
+            raw::recv(self.rx.as_raw_fd(), &mut buf, with_control)
+        }
+    }
+
+    /// The baseline's batch each way.
+    fn raw_batch(&self, with_control: bool) -> impl FnMut() -> Seen + '_ {
+        let to = raw::sockaddr(&self.destination());
+        let mut bufs = [[0u8; 128]; BATCH];
+        move || {
+            raw::send_batch(self.tx.as_raw_fd(), &to, with_control);
+            raw::recv_batch(self.rx.as_raw_fd(), &mut bufs, with_control)
+        }
+    }
+}
+
+fn v6(socket: &UdpSocket) -> SocketAddrV6 {
+    match socket.local_addr().expect("local_addr") {
+        SocketAddr::V6(a) => a,
+        SocketAddr::V4(a) => panic!("{a} is not IPv6"),
+    }
+}
+
+/// `full` scaled by `BENCH_SCALE`; a hundredth in a debug build, where
+/// `cargo test --all-targets` runs this as a smoke test.
+fn scaled(full: f64) -> usize {
+    let scale: f64 = match std::env::var("BENCH_SCALE") {
+        Ok(s) => s
+            .parse()
+            .ok()
+            .filter(|s: &f64| *s > 0.0)
+            .unwrap_or_else(|| panic!("BENCH_SCALE={s}: expected a positive number")),
+        Err(_) => 1.0,
+    };
+    let debug = if cfg!(debug_assertions) { 0.01 } else { 1.0 };
+    ((full * scale * debug) as usize).max(ROUNDS)
+}
+
+const LIBC_ROW: &str = "PacketConn<libc::Socket>";
+const RUSTIX_ROW: &str = "PacketConn<rustix::Socket>";
+const BASELINE_ROW: &str = "raw libc (baseline)";
+const PURE_RUSTIX: &str = "unsupported (pure rustix)";
+
+/// Who makes the system call on the rustix backend, per its capability table.
+fn by(capability: Capability) -> &'static str {
+    match capability {
+        Capability::Native => "rustix",
+        Capability::Fallback => "libc fallback",
+        Capability::Unsupported => "unsupported",
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter argument is accepted and ignored.
+    let with_control = Pair::bind();
+    let without_control = Pair::bind();
+    let lo = ipv6_backend_libc::interfaces()
+        .expect("interfaces")
+        .iter()
+        .find(|i| i.addresses.contains(&Ipv6Addr::LOCALHOST))
+        .expect("an interface with ::1")
+        .index;
+    let expect_control = Seen {
+        tclass: TCLASS,
+        hops: HOPS,
+        dst: Ipv6Addr::LOCALHOST.octets(),
+        ifindex: lo,
+        ..Seen::new(PAYLOAD.len(), with_control.source().port())
+    };
+    let expect_plain = Seen::new(PAYLOAD.len(), without_control.source().port());
+
+    let sent = Some(conn::sent_control());
+    let libc_control = with_control
+        .link(ipv6_backend_libc::Socket::new, sent)
+        .expect("libc backend with control data");
+    let libc_plain = without_control
+        .link(ipv6_backend_libc::Socket::new, None)
+        .expect("libc backend");
+    let rustix_plain = without_control
+        .link(ipv6_backend_rustix::Socket::new, None)
+        .expect("rustix backend");
+    // The capability table says whether rustix can carry control data in
+    // this build; the backend must agree.
+    let rustix_control_by = ipv6_backend_rustix::control_message_capability();
+    let rustix_control = match with_control.link(ipv6_backend_rustix::Socket::new, sent) {
+        Ok(link) => Some(link),
+        Err(Error::Unsupported(_)) => None,
+        Err(e) => panic!("rustix backend with control data: {e}"),
+    };
+    assert_eq!(
+        rustix_control.is_some(),
+        rustix_control_by != Capability::Unsupported,
+        "set_control_message disagrees with control_message_capability()"
+    );
+    let rustix_control_path = match rustix_control_by {
+        Capability::Unsupported => PURE_RUSTIX.to_string(),
+        by_whom => format!("sendmsg/recvmsg by {}", by(by_whom)),
+    };
+
+    println!(
+        "udp_loopback over [::1], {}-byte payload; {} build, rustix {}\n\
+         {ROUNDS} rounds, rows taking turns; median: of the rounds' ns per unit; \
+         /baseline: median of the rounds' ratios to the first row",
+        PAYLOAD.len(),
+        if cfg!(debug_assertions) {
+            "debug (smoke test)"
+        } else {
+            "release"
+        },
+        if cfg!(feature = "rustix-libc-fallback") {
+            "with libc fallback"
+        } else {
+            "pure (no libc fallback)"
+        },
+    );
+    measure::print_header();
+    let mut allocations = 0;
+
+    {
+        let mut raw = with_control.raw_single(true);
+        let mut libc = libc_control.single();
+        let mut rustix = rustix_control.as_ref().map(Link::single);
+        allocations += Section {
+            title: "single datagram, with control data",
+            unit: "send + receive",
+            ops: scaled(SINGLE_OPS),
+            units_per_op: 1,
+            expect: expect_control,
+        }
+        .run(&mut [
+            Row::new(
+                BASELINE_ROW,
+                "sendmsg/recvmsg, cmsgs by CMSG_* macros",
+                &mut raw,
+            ),
+            Row::new(LIBC_ROW, "sendmsg/recvmsg by libc", &mut libc),
+            Row::maybe(RUSTIX_ROW, &rustix_control_path, rustix.as_mut()),
+        ]);
+    }
+
+    {
+        let mut raw = without_control.raw_single(false);
+        let mut libc = libc_plain.single();
+        let mut rustix = rustix_plain.single();
+        let rustix_path = match (
+            ipv6_backend_rustix::capability(Operation::SendMsg),
+            ipv6_backend_rustix::capability(Operation::RecvMsg),
+        ) {
+            (send, recv) if send == recv => format!("sendmsg/recvmsg by {}", by(send)),
+            (send, recv) => format!("sendmsg by {}, recvmsg by {}", by(send), by(recv)),
+        };
+        allocations += Section {
+            title: "single datagram, no control data",
+            unit: "send + receive",
+            ops: scaled(SINGLE_OPS),
+            units_per_op: 1,
+            expect: expect_plain,
+        }
+        .run(&mut [
+            Row::new(BASELINE_ROW, "sendmsg/recvmsg, no cmsgs", &mut raw),
+            Row::new(LIBC_ROW, "sendmsg/recvmsg by libc", &mut libc),
+            Row::new(RUSTIX_ROW, rustix_path, &mut rustix),
+        ]);
+    }
+
+    {
+        let mut raw = with_control.raw_batch(true);
+        let mut libc = libc_control.batch();
+        let mut rustix = rustix_control.as_ref().map(Link::batch);
+        let rustix_path = match rustix_control_by {
+            Capability::Unsupported => PURE_RUSTIX.to_string(),
+            by_whom => format!("sendmmsg/recvmmsg by {}", by(by_whom)),
+        };
+        allocations += Section {
+            title: "batch of 32 datagrams, with control data",
+            unit: "datagram sent + received",
+            ops: scaled(BATCH_OPS),
+            units_per_op: BATCH,
+            expect: expect_control,
+        }
+        .run(&mut [
+            Row::new(
+                BASELINE_ROW,
+                "sendmmsg/recvmmsg, cmsgs by CMSG_* macros",
+                &mut raw,
+            ),
+            Row::new(LIBC_ROW, "sendmmsg/recvmmsg by libc", &mut libc),
+            Row::maybe(RUSTIX_ROW, rustix_path, rustix.as_mut()),
+        ]);
+    }
+
+    {
+        let mut raw = without_control.raw_batch(false);
+        let mut libc = libc_plain.batch();
+        let mut rustix = rustix_plain.batch();
+        // Where the backend has no batch call, PacketConn sends one datagram
+        // per sendmsg and receives one per read_batch.
+        let rustix_path = format!(
+            "{} + {}",
+            match ipv6_backend_rustix::capability(Operation::SendBatch) {
+                Capability::Unsupported => "sendmsg each by rustix".to_string(),
+                by_whom => format!("sendmmsg by {}", by(by_whom)),
+            },
+            match ipv6_backend_rustix::capability(Operation::RecvBatch) {
+                Capability::Unsupported => "recvmsg each by rustix".to_string(),
+                by_whom => format!("recvmmsg by {}", by(by_whom)),
+            },
+        );
+        allocations += Section {
+            title: "batch of 32 datagrams, no control data",
+            unit: "datagram sent + received",
+            ops: scaled(BATCH_OPS),
+            units_per_op: BATCH,
+            expect: expect_plain,
+        }
+        .run(&mut [
+            Row::new(BASELINE_ROW, "sendmmsg/recvmmsg, no cmsgs", &mut raw),
+            Row::new(LIBC_ROW, "sendmmsg/recvmmsg by libc", &mut libc),
+            Row::new(RUSTIX_ROW, rustix_path, &mut rustix),
+        ]);
+    }
+
+    if allocations == 0 {
+        println!("assert: 0 heap allocations in every measured loop: ok");
+    } else {
+        println!("assert: 0 heap allocations in every measured loop: FAILED ({allocations})");
+        std::process::exit(1);
+    }
+}
