@@ -353,11 +353,18 @@ mod tests {
     #[test]
     fn every_operation_is_listed_once_with_its_method_name() {
         for (i, op) in Operation::ALL.iter().enumerate() {
-            assert!(op.name().bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+            assert!(
+                op.name()
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'_')
+            );
             assert!(Operation::ALL[..i].iter().all(|o| o.name() != op.name()));
         }
         assert_eq!(Operation::SetHopLimit.name(), "set_hop_limit");
         let e = Error::Unsupported(Operation::AttachBpf);
-        assert_eq!(std::format!("{e}"), "attach_bpf: not supported by this backend or OS");
+        assert_eq!(
+            std::format!("{e}"),
+            "attach_bpf: not supported by this backend or OS"
+        );
     }
 }
