@@ -11,6 +11,13 @@
 //! meant for, and the socket is left untouched. Nothing here allocates;
 //! control data is encoded and decoded on the stack.
 //!
+//! Kernel refusals are [`Error::Os`] with the real `errno`, passed through
+//! as `std` does: a receive interrupted by a signal (`EINTR`, which
+//! `SO_RCVTIMEO` reads return even under `SA_RESTART`) or a non-blocking
+//! socket with nothing to read (`EAGAIN`) is the caller's to retry, where
+//! Go's runtime poller retries for it. With the `std` feature,
+//! `std::io::Error::from(e).kind()` names them portably.
+//!
 //! # Example
 //!
 //! A multicast responder that answers from the address each query was sent
