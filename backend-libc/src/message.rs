@@ -6,9 +6,9 @@ use core::ptr;
 use std::mem;
 use std::os::fd::{AsRawFd, BorrowedFd};
 
-use ipv6_core::backend::MAX_IOV;
+use ipv6_core::backend::{MAX_IOV, check_buffer_count};
 use ipv6_core::sockaddr;
-use ipv6_core::{Error, InvalidArgument, MsgFlags, Operation, Platform, RecvMeta, Result};
+use ipv6_core::{Error, MsgFlags, Operation, Platform, RecvMeta, Result};
 use libc::{c_void, iovec, msghdr, socklen_t};
 
 use crate::sys;
@@ -117,19 +117,6 @@ pub(crate) fn recv_meta(len: usize, msg: &msghdr, name: &NameBuf) -> RecvMeta {
     }
 }
 
-fn check_buffers(op: Operation, given: usize) -> Result<()> {
-    if given > MAX_IOV {
-        return Err(Error::InvalidArgument(
-            op,
-            InvalidArgument::TooManyBuffers {
-                given,
-                max: MAX_IOV,
-            },
-        ));
-    }
-    Ok(())
-}
-
 /// `recvmsg` into `buffers` and `control`.
 pub(crate) fn recv_msg(
     fd: BorrowedFd<'_>,
@@ -137,7 +124,7 @@ pub(crate) fn recv_msg(
     control: &mut [u8],
 ) -> Result<RecvMeta> {
     let op = Operation::RecvMsg;
-    check_buffers(op, buffers.len())?;
+    check_buffer_count(op, buffers.len())?;
     let mut iovs = [EMPTY_IOV; MAX_IOV];
     for (slot, buf) in iovs.iter_mut().zip(buffers.iter_mut()) {
         *slot = iov(buf.as_mut_ptr(), buf.len());
@@ -166,7 +153,7 @@ pub(crate) fn send_msg(
     destination: Option<&SocketAddrV6>,
 ) -> Result<usize> {
     let op = Operation::SendMsg;
-    check_buffers(op, buffers.len())?;
+    check_buffer_count(op, buffers.len())?;
     let mut iovs = [EMPTY_IOV; MAX_IOV];
     for (slot, buf) in iovs.iter_mut().zip(buffers) {
         // The kernel only reads send buffers; `iovec` has no const pointer.

@@ -4,8 +4,8 @@
 use core::net::SocketAddrV6;
 use std::os::fd::BorrowedFd;
 
-use ipv6_core::backend::MAX_IOV;
-use ipv6_core::{Error, InvalidArgument, MsgFlags, Operation, RecvMeta, Result};
+use ipv6_core::backend::{MAX_IOV, check_buffer_count};
+use ipv6_core::{MsgFlags, Operation, RecvMeta, Result};
 use rustix::io::{IoSlice, IoSliceMut};
 use rustix::net::{
     RecvAncillaryBuffer, RecvFlags, ReturnFlags, SendAncillaryBuffer, SendFlags, recvmsg, sendmsg,
@@ -13,19 +13,6 @@ use rustix::net::{
 };
 
 use crate::socket::os_error;
-
-fn check_iov(op: Operation, given: usize) -> Result<()> {
-    if given > MAX_IOV {
-        return Err(Error::InvalidArgument(
-            op,
-            InvalidArgument::TooManyBuffers {
-                given,
-                max: MAX_IOV,
-            },
-        ));
-    }
-    Ok(())
-}
 
 fn msg_flags(flags: ReturnFlags) -> MsgFlags {
     let mut out = MsgFlags::empty();
@@ -41,7 +28,7 @@ fn msg_flags(flags: ReturnFlags) -> MsgFlags {
 pub(crate) fn recv(fd: BorrowedFd<'_>, buffers: &mut [&mut [u8]]) -> Result<RecvMeta> {
     const OP: Operation = Operation::RecvMsg;
     let count = buffers.len();
-    check_iov(OP, count)?;
+    check_buffer_count(OP, count)?;
     let mut given = buffers.iter_mut();
     let mut iov: [IoSliceMut<'_>; MAX_IOV] = core::array::from_fn(|_| {
         IoSliceMut::new(given.next().map(|b| &mut **b).unwrap_or_default())
@@ -69,7 +56,7 @@ pub(crate) fn send(
     destination: Option<&SocketAddrV6>,
 ) -> Result<usize> {
     const OP: Operation = Operation::SendMsg;
-    check_iov(OP, buffers.len())?;
+    check_buffer_count(OP, buffers.len())?;
     let iov: [IoSlice<'_>; MAX_IOV] =
         core::array::from_fn(|i| IoSlice::new(buffers.get(i).copied().unwrap_or_default()));
     let iov = &iov[..buffers.len()];

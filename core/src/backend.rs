@@ -10,7 +10,7 @@
 use core::net::{Ipv6Addr, SocketAddrV6};
 use core::time::Duration;
 
-use crate::error::{Error, Operation, Result};
+use crate::error::{Error, InvalidArgument, Operation, Result};
 use crate::filter::IcmpFilter;
 use crate::platform::Platform;
 
@@ -19,6 +19,22 @@ use crate::platform::Platform;
 /// Backends build their `iovec` arrays on the stack; 16 covers any realistic
 /// header/payload split without allocating.
 pub const MAX_IOV: usize = 16;
+
+/// Refuses more than [`MAX_IOV`] scatter/gather buffers for `op`
+/// ([`InvalidArgument::TooManyBuffers`]): `PacketConn` checks this before
+/// calling a backend, and backends before filling their stack `iovec` arrays.
+pub fn check_buffer_count(op: Operation, given: usize) -> Result<()> {
+    if given > MAX_IOV {
+        return Err(Error::InvalidArgument(
+            op,
+            InvalidArgument::TooManyBuffers {
+                given,
+                max: MAX_IOV,
+            },
+        ));
+    }
+    Ok(())
+}
 
 /// A receive option toggled by [`SocketBackend::set_receive_option`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -5,7 +5,7 @@ use core::slice;
 use core::time::Duration;
 
 use super::{PacketConn, Received, validate};
-use crate::backend::{MsgFlags, RecvMessage, SendMessage, SocketBackend};
+use crate::backend::{MsgFlags, RecvMessage, SendMessage, SocketBackend, check_buffer_count};
 use crate::control::{ControlFlags, ControlMessage, MAX_SPACE};
 use crate::error::{Error, Operation, Result, WireError};
 
@@ -41,7 +41,7 @@ impl<B: SocketBackend> PacketConn<B> {
     ///
     /// Go: `PacketConn.ReadFrom` with `ipv6.Message`'s vectored buffers.
     pub fn read_msg(&self, buffers: &mut [&mut [u8]]) -> Result<Received> {
-        validate::buffer_count(Operation::RecvMsg, buffers.len())?;
+        check_buffer_count(Operation::RecvMsg, buffers.len())?;
         self.receive(buffers)
     }
 
@@ -74,7 +74,7 @@ impl<B: SocketBackend> PacketConn<B> {
         control: Option<&ControlMessage>,
         destination: Option<&SocketAddrV6>,
     ) -> Result<usize> {
-        validate::buffer_count(Operation::SendMsg, buffers.len())?;
+        check_buffer_count(Operation::SendMsg, buffers.len())?;
         self.send(buffers, control, destination)
     }
 

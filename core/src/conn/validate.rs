@@ -6,7 +6,7 @@
 use core::net::Ipv6Addr;
 use core::time::Duration;
 
-use crate::backend::{BPF_MAX_INSTRUCTIONS, BpfInstruction, MAX_IOV};
+use crate::backend::{BPF_MAX_INSTRUCTIONS, BpfInstruction};
 use crate::control::ControlMessage;
 use crate::error::{Error, InvalidArgument, Operation, Result};
 
@@ -85,20 +85,6 @@ pub(crate) fn bpf_program(op: Operation, program: &[BpfInstruction]) -> Result<(
         1..=BPF_MAX_INSTRUCTIONS => Ok(()),
         len => invalid(op, InvalidArgument::BpfProgramLength(len)),
     }
-}
-
-/// At most [`MAX_IOV`] scatter/gather buffers.
-pub(crate) fn buffer_count(op: Operation, given: usize) -> Result<()> {
-    if given > MAX_IOV {
-        return invalid(
-            op,
-            InvalidArgument::TooManyBuffers {
-                given,
-                max: MAX_IOV,
-            },
-        );
-    }
-    Ok(())
 }
 
 /// A control message to send: its source and next hop must be IPv6
