@@ -24,36 +24,21 @@ impl<F: AsFd> Socket<F> {
         option::get_int(self.fd(), op, option)
     }
 
-    fn membership(&self, (op, option): (Op, Opt), ifindex: u32, group: Ipv6Addr) -> Result<()> {
-        let source = None;
-        self.set(
-            op,
-            option,
-            Value::Membership {
-                ifindex,
-                group,
-                source,
-            },
-        )
-    }
-
-    fn source_membership(
+    /// Any-source (`source: None`) or source-specific membership: the
+    /// row's value shape picks `ipv6_mreq`, `group_req` or `group_source_req`.
+    fn membership(
         &self,
         (op, option): (Op, Opt),
         ifindex: u32,
         group: Ipv6Addr,
-        source: Ipv6Addr,
+        source: Option<Ipv6Addr>,
     ) -> Result<()> {
-        let source = Some(source);
-        self.set(
-            op,
-            option,
-            Value::Membership {
-                ifindex,
-                group,
-                source,
-            },
-        )
+        let value = Value::Membership {
+            ifindex,
+            group,
+            source,
+        };
+        self.set(op, option, value)
     }
 }
 
@@ -102,26 +87,26 @@ impl<F: AsFd> SocketBackend for Socket<F> {
     }
 
     fn join_group(&self, ifindex: u32, group: Ipv6Addr) -> Result<()> {
-        self.membership((Op::JoinGroup, Opt::JoinGroup), ifindex, group)
+        self.membership((Op::JoinGroup, Opt::JoinGroup), ifindex, group, None)
     }
     fn leave_group(&self, ifindex: u32, group: Ipv6Addr) -> Result<()> {
-        self.membership((Op::LeaveGroup, Opt::LeaveGroup), ifindex, group)
+        self.membership((Op::LeaveGroup, Opt::LeaveGroup), ifindex, group, None)
     }
     fn join_source_group(&self, ifindex: u32, group: Ipv6Addr, source: Ipv6Addr) -> Result<()> {
         let row = (Op::JoinSourceGroup, Opt::JoinSourceGroup);
-        self.source_membership(row, ifindex, group, source)
+        self.membership(row, ifindex, group, Some(source))
     }
     fn leave_source_group(&self, ifindex: u32, group: Ipv6Addr, source: Ipv6Addr) -> Result<()> {
         let row = (Op::LeaveSourceGroup, Opt::LeaveSourceGroup);
-        self.source_membership(row, ifindex, group, source)
+        self.membership(row, ifindex, group, Some(source))
     }
     fn block_source(&self, ifindex: u32, group: Ipv6Addr, source: Ipv6Addr) -> Result<()> {
         let row = (Op::BlockSource, Opt::BlockSource);
-        self.source_membership(row, ifindex, group, source)
+        self.membership(row, ifindex, group, Some(source))
     }
     fn unblock_source(&self, ifindex: u32, group: Ipv6Addr, source: Ipv6Addr) -> Result<()> {
         let row = (Op::UnblockSource, Opt::UnblockSource);
-        self.source_membership(row, ifindex, group, source)
+        self.membership(row, ifindex, group, Some(source))
     }
 
     fn set_receive_option(&self, receive: ReceiveOption, on: bool) -> Result<()> {

@@ -5,7 +5,7 @@
 //! and decodes RFC 3542 control messages and ICMPv6 filters for any
 //! operating system's layout (see [`Platform`]), and provides [`Conn`] and
 //! [`PacketConn`] over any [`SocketBackend`]. It is `no_std`, allocates
-//! nothing, and contains no `unsafe` code; the backends
+//! nothing, and forbids `unsafe_code`; the backends
 //! (`ipv6-backend-libc`, `ipv6-backend-rustix`) make the system calls.
 #![no_std]
 #![forbid(unsafe_code)]
