@@ -76,7 +76,9 @@ mod imp {
                 )
             };
             let got = match sys::check_count(op, ret) {
-                Ok(n) => n,
+                // A count beyond the chunk would be a kernel bug; never let
+                // it inflate what the caller may index.
+                Ok(n) => n.min(chunk.len()),
                 // Messages already received are the result; the error (most
                 // often EAGAIN) is for the caller's next call to see.
                 Err(_) if done > 0 => break,
@@ -124,7 +126,7 @@ mod imp {
                 libc::sendmmsg(fd.as_raw_fd(), headers.as_mut_ptr(), chunk.len() as _, 0)
             };
             let sent = match sys::check_count(op, ret) {
-                Ok(n) => n,
+                Ok(n) => n.min(chunk.len()),
                 Err(_) if done > 0 => break,
                 Err(e) => return Err(e),
             };

@@ -1,17 +1,17 @@
 //! Network interfaces: index ↔ name (`if_nametoindex`, `if_indextoname`)
 //! and the list of interfaces with their IPv6 addresses (`getifaddrs`).
 //!
-//! "No such interface" is always `Error::Os { op:
-//! Operation::InterfaceExists, errno: ENXIO }`, whatever errno the C
-//! library chose (glibc's `if_nametoindex` says `ENODEV`), and also for
-//! names no interface can have (empty, too long, containing NUL). Other
-//! errors (e.g. `EMFILE` when the C library cannot open its helper
+//! "No such interface" is always `Error::Os { errno: ENXIO }` naming the
+//! function that failed (`interface_index`, `interface_name`), whatever
+//! errno the C library chose (glibc's `if_nametoindex` says `ENODEV`), and
+//! also for names no interface can have (empty, too long, containing NUL).
+//! Other errors (e.g. `EMFILE` when the C library cannot open its helper
 //! socket) pass through unchanged.
 
 use core::net::Ipv6Addr;
 use std::ffi::CStr;
-use std::io;
 use std::mem;
+use std::os::fd::BorrowedFd;
 use std::ptr;
 
 use ipv6_core::sockaddr::decode_sockaddr_in6;
@@ -20,11 +20,9 @@ use libc::c_char;
 
 use crate::sys;
 
-const OP: Operation = Operation::InterfaceExists;
-
-fn no_such_interface() -> Error {
+fn no_such_interface(op: Operation) -> Error {
     Error::Os {
-        op: OP,
+        op,
         errno: libc::ENXIO,
     }
 }
@@ -39,12 +37,13 @@ fn lookup_errno() -> i32 {
 
 /// The index of the interface called `name` (`if_nametoindex`).
 ///
-/// An unknown name is `Error::Os { op: InterfaceExists, errno: ENXIO }`.
+/// An unknown name is `Error::Os { op: InterfaceIndex, errno: ENXIO }`.
 pub fn interface_index(name: &str) -> Result<u32> {
+    const OP: Operation = Operation::InterfaceIndex;
     let mut c_name = [0u8; libc::IF_NAMESIZE];
     let bytes = name.as_bytes();
     if bytes.is_empty() || bytes.len() >= c_name.len() || bytes.contains(&0) {
-        return Err(no_such_interface());
+        return Err(no_such_interface(OP));
     }
     c_name[..bytes.len()].copy_from_slice(bytes);
     // SAFETY: `c_name` is NUL-terminated (the name is shorter than the array).
@@ -59,13 +58,13 @@ pub fn interface_index(name: &str) -> Result<u32> {
 }
 
 /// Writes the name of interface `index` into `buf`; `Ok(None)` if none has it.
-fn name_of(index: u32, buf: &mut [u8; libc::IF_NAMESIZE]) -> Result<Option<&str>> {
+fn name_of(op: Operation, index: u32, buf: &mut [u8; libc::IF_NAMESIZE]) -> Result<Option<&str>> {
     // SAFETY: `buf` holds IF_NAMESIZE bytes, the most `if_indextoname` writes.
     let ret = unsafe { libc::if_indextoname(index, buf.as_mut_ptr().cast::<c_char>()) };
     if ret.is_null() {
         return match lookup_errno() {
             libc::ENXIO => Ok(None),
-            errno => Err(Error::Os { op: OP, errno }),
+            errno => Err(Error::Os { op, errno }),
         };
     }
     let name = CStr::from_bytes_until_nul(buf)
@@ -76,20 +75,51 @@ fn name_of(index: u32, buf: &mut [u8; libc::IF_NAMESIZE]) -> Result<Option<&str>
     Ok(Some(name.unwrap_or("")))
 }
 
-/// Whether an interface has index `index`.
-pub(crate) fn exists(index: u32) -> Result<bool> {
+/// Whether an interface has index `index` in the network namespace of the
+/// socket `fd` (`SIOCGIFNAME` on it), where the calling thread may be in
+/// another namespace.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub(crate) fn exists(fd: BorrowedFd<'_>, index: u32) -> Result<bool> {
+    use std::os::fd::AsRawFd;
+
+    let Ok(index) = libc::c_int::try_from(index) else {
+        return Ok(false); // the kernel's indexes are positive ints
+    };
+    // SAFETY: `ifreq` is plain integers and arrays; all-zero is a valid value.
+    let mut req: libc::ifreq = unsafe { mem::zeroed() };
+    req.ifr_ifru.ifru_ifindex = index;
+    // SAFETY: SIOCGIFNAME reads `ifr_ifindex` and writes `ifr_name` within
+    // the live, exclusively borrowed `req`.
+    let ret = unsafe { libc::ioctl(fd.as_raw_fd(), libc::SIOCGIFNAME as _, &mut req) };
+    if ret == 0 {
+        return Ok(true);
+    }
+    match sys::errno() {
+        libc::ENODEV | libc::ENXIO => Ok(false),
+        errno => Err(Error::Os {
+            op: Operation::InterfaceExists,
+            errno,
+        }),
+    }
+}
+
+/// Whether an interface has index `index`. The BSDs have one interface
+/// namespace per jail or vnet, which the socket and the thread share.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+pub(crate) fn exists(_fd: BorrowedFd<'_>, index: u32) -> Result<bool> {
     let mut buf = [0u8; libc::IF_NAMESIZE];
-    Ok(name_of(index, &mut buf)?.is_some())
+    Ok(name_of(Operation::InterfaceExists, index, &mut buf)?.is_some())
 }
 
 /// The name of interface `index` (`if_indextoname`).
 ///
-/// An unknown index is `Error::Os { op: InterfaceExists, errno: ENXIO }`.
+/// An unknown index is `Error::Os { op: InterfaceName, errno: ENXIO }`.
 pub fn interface_name(index: u32) -> Result<String> {
+    const OP: Operation = Operation::InterfaceName;
     let mut buf = [0u8; libc::IF_NAMESIZE];
-    match name_of(index, &mut buf)? {
+    match name_of(OP, index, &mut buf)? {
         Some(name) => Ok(name.to_owned()),
-        None => Err(no_such_interface()),
+        None => Err(no_such_interface(OP)),
     }
 }
 
@@ -140,6 +170,10 @@ struct IfAddrs(*mut libc::ifaddrs);
 
 impl Drop for IfAddrs {
     fn drop(&mut self) {
+        // An empty list may be NULL, which no standard lets `freeifaddrs` take.
+        if self.0.is_null() {
+            return;
+        }
         // SAFETY: the pointer came from a successful `getifaddrs` and is freed once.
         unsafe { libc::freeifaddrs(self.0) }
     }
@@ -184,11 +218,11 @@ fn ipv6_address(ifa: &libc::ifaddrs) -> Option<Ipv6Addr> {
 
 /// Every interface with its flags and IPv6 addresses, ordered by index
 /// (`getifaddrs`). Allocates; not for per-packet paths.
-pub fn interfaces() -> io::Result<Vec<Interface>> {
+pub fn interfaces() -> Result<Vec<Interface>> {
     let mut head = ptr::null_mut();
     // SAFETY: `head` is a live out-parameter.
     if unsafe { libc::getifaddrs(&mut head) } != 0 {
-        return Err(io::Error::last_os_error());
+        return Err(sys::os_error(Operation::Interfaces));
     }
     let list = IfAddrs(head);
     let mut out: Vec<Interface> = Vec::new();

@@ -40,8 +40,9 @@ pub(crate) fn setsockopt<T: ?Sized>(
     value: &T,
 ) -> Result<()> {
     let len = mem::size_of_val(value) as socklen_t;
-    // SAFETY: `value` is a live reference to `len` initialised bytes; the
-    // kernel only reads them.
+    // SAFETY: `value` is a live reference to `len` bytes; the kernel only
+    // reads them. (`SockFprog` has padding bytes: reading them through a
+    // pointer in C is not undefined behaviour, and the kernel ignores them.)
     let ret = unsafe {
         libc::setsockopt(
             fd.as_raw_fd(),

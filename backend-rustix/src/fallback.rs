@@ -4,18 +4,19 @@
 //! descriptor, borrowed for the one call; without it they fail with
 //! `Error::Unsupported(op)` before any system call.
 
-/// Runs `$method($args)` on the libc backend, or refuses `Operation::$op`
-/// when the `libc-fallback` feature is off.
+/// Runs `$method($args)` on the libc backend, or refuses `$op` when the
+/// `libc-fallback` feature is off.
 macro_rules! via_libc {
-    ($self:ident, $op:ident, $method:ident($($arg:expr),* $(,)?)) => {{
+    ($self:ident, $op:expr, $method:ident($($arg:expr),* $(,)?)) => {{
         #[cfg(feature = "libc-fallback")]
         {
+            let _ = $op;
             ipv6_core::SocketBackend::$method(&$self.libc(), $($arg),*)
         }
         #[cfg(not(feature = "libc-fallback"))]
         {
             let _ = ($self, $($arg),*);
-            Err(ipv6_core::Error::Unsupported(ipv6_core::Operation::$op))
+            Err(ipv6_core::Error::Unsupported($op))
         }
     }};
 }

@@ -1,7 +1,7 @@
 //! Interface lookups through rustix's `netdevice` ioctls (Linux only).
 //!
 //! As in `ipv6-backend-libc`, "no such interface" is
-//! `Error::Os { op: Operation::InterfaceExists, errno: ENXIO }`.
+//! `Error::Os { op: Operation::InterfaceIndex, errno: ENXIO }`.
 
 use ipv6_core::Result;
 
@@ -9,9 +9,9 @@ use ipv6_core::Result;
 /// calling thread's network namespace.
 ///
 /// An unknown name (also an empty, over-long or NUL-containing one) is
-/// `Error::Os { op: InterfaceExists, errno: ENXIO }`. Native on Linux
+/// `Error::Os { op: InterfaceIndex, errno: ENXIO }`. Native on Linux
 /// (`SIOCGIFINDEX`); elsewhere it is `ipv6_backend_libc::interface_index`, or
-/// `Unsupported(InterfaceExists)` without the `libc-fallback` feature.
+/// `Unsupported(InterfaceIndex)` without the `libc-fallback` feature.
 pub fn interface_index(name: &str) -> Result<u32> {
     #[cfg(target_os = "linux")]
     {
@@ -25,7 +25,7 @@ pub fn interface_index(name: &str) -> Result<u32> {
     {
         let _ = name;
         Err(ipv6_core::Error::Unsupported(
-            ipv6_core::Operation::InterfaceExists,
+            ipv6_core::Operation::InterfaceIndex,
         ))
     }
 }
@@ -43,7 +43,7 @@ mod linux {
 
     use crate::socket::os_error;
 
-    const OP: Operation = Operation::InterfaceExists;
+    const OP: Operation = Operation::InterfaceIndex;
 
     fn no_such_interface() -> Error {
         Error::Os {
@@ -77,7 +77,7 @@ mod linux {
             // ILSEQ: the interface exists, its name is not UTF-8.
             Ok(_) | Err(Errno::ILSEQ) => Ok(true),
             Err(Errno::NODEV) => Ok(false),
-            Err(errno) => Err(os_error(OP)(errno)),
+            Err(errno) => Err(os_error(Operation::InterfaceExists)(errno)),
         }
     }
 }

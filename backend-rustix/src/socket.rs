@@ -1,13 +1,13 @@
 //! [`Socket`] and its [`SocketBackend`] implementation.
 
-use core::net::{Ipv6Addr, SocketAddrV6};
+use core::net::SocketAddrV6;
 use core::time::Duration;
 use std::os::fd::{AsFd, BorrowedFd};
 
-use ipv6_core::platform::SocketOption;
+use ipv6_core::option::{check_get, check_set, row};
 use ipv6_core::{
-    BpfInstruction, Error, IcmpFilter, Operation, Platform, ReceiveOption, RecvMessage, RecvMeta,
-    Result, SendMessage, SocketBackend,
+    Direction, Error, Operation, OptionValue, Platform, RecvMessage, RecvMeta, Result, SendMessage,
+    SocketBackend, SocketOption,
 };
 use rustix::net::sockopt::{self, Timeout};
 
@@ -19,15 +19,6 @@ pub(crate) fn os_error(op: Operation) -> impl FnOnce(rustix::io::Errno) -> Error
     move |errno| Error::Os {
         op,
         errno: errno.raw_os_error(),
-    }
-}
-
-/// Refuses `op` when the host OS has no such socket option at all, so the
-/// answer does not depend on which backend would have tried.
-fn os_has(option: SocketOption, op: Operation) -> Result<()> {
-    match Platform::HOST.sockopt(option) {
-        Some(_) => Ok(()),
-        None => Err(Error::Unsupported(op)),
     }
 }
 
@@ -71,171 +62,81 @@ impl<F: AsFd> AsFd for Socket<F> {
 /// Option values cross rustix as the C `int` the kernel stores, even where
 /// rustix types them `u32`: `-1` ("kernel default") travels as `u32::MAX`
 /// and comes back unchanged, so those conversions are bit casts.
+///
+/// `get` and `set` match `(option, value)` to rustix's wrappers; every other
+/// pair goes to the fallback. An option the host OS lacks is refused first,
+/// from the platform table, so the answer does not depend on the build.
 impl<F: AsFd> SocketBackend for Socket<F> {
-    const PLATFORM: Platform = Platform::HOST;
+    fn platform(&self) -> &Platform {
+        &Platform::HOST
+    }
 
     fn socket_family(&self) -> Result<u16> {
         let addr = rustix::net::getsockname(self).map_err(os_error(Operation::SocketFamily))?;
         Ok(addr.address_family().as_raw())
     }
 
-    fn traffic_class(&self) -> Result<i32> {
-        sockopt::ipv6_tclass(self)
-            .map(|v| v as i32)
-            .map_err(os_error(Operation::TrafficClass))
-    }
-
-    fn set_traffic_class(&self, tclass: i32) -> Result<()> {
-        sockopt::set_ipv6_tclass(self, tclass as u32).map_err(os_error(Operation::SetTrafficClass))
-    }
-
-    fn hop_limit(&self) -> Result<i32> {
-        // Linux resolves the default before answering; the BSDs return the
-        // stored -1, which rustix's u8 result would turn into 255.
-        #[cfg(target_os = "linux")]
-        {
-            sockopt::ipv6_unicast_hops(self)
-                .map(i32::from)
-                .map_err(os_error(Operation::HopLimit))
-        }
-        #[cfg(not(target_os = "linux"))]
-        {
-            via_libc!(self, HopLimit, hop_limit())
-        }
-    }
-
-    fn set_hop_limit(&self, hops: i32) -> Result<()> {
-        const OP: Operation = Operation::SetHopLimit;
-        let hops = match hops {
-            -1 => None,
-            // rustix's `Option<u8>` cannot carry the value to the kernel, so
-            // give the kernel's answer to it (every OS's), as the libc
-            // backend and this crate's other setters do.
-            _ => Some(u8::try_from(hops).map_err(|_| Error::Os {
-                op: OP,
-                errno: rustix::io::Errno::INVAL.raw_os_error(),
-            })?),
+    fn get(&self, option: SocketOption) -> Result<OptionValue<'static>> {
+        use SocketOption as O;
+        let op = Operation::Get(option);
+        check_get(option)?;
+        row(&Platform::HOST, op, option)?;
+        let value = match option {
+            O::TrafficClass => sockopt::ipv6_tclass(self).map(|v| OptionValue::Int(v as i32)),
+            // Linux resolves the default before answering; the BSDs return
+            // the stored -1, which rustix's u8 result would turn into 255.
+            #[cfg(target_os = "linux")]
+            O::HopLimit => sockopt::ipv6_unicast_hops(self).map(|v| OptionValue::Int(v.into())),
+            O::MulticastHopLimit => {
+                sockopt::ipv6_multicast_hops(self).map(|v| OptionValue::Int(v as i32))
+            }
+            O::MulticastInterface => sockopt::ipv6_multicast_if(self).map(OptionValue::Interface),
+            O::MulticastLoopback => sockopt::ipv6_multicast_loop(self).map(OptionValue::Bool),
+            // Linux answers IPV6_MTU and IPV6_PATHMTU from the same
+            // dst_mtu(__sk_dst_get(sk)), failing with ENOTCONN alike
+            // (net/ipv6/ipv6_sockglue.c, do_ipv6_getsockopt).
+            #[cfg(target_os = "linux")]
+            O::PathMtu => sockopt::ipv6_mtu(self).map(OptionValue::Mtu),
+            _ => return via_libc!(self, op, get(option)),
         };
-        sockopt::set_ipv6_unicast_hops(self, hops).map_err(os_error(OP))
+        value.map_err(os_error(op))
     }
 
-    fn multicast_hop_limit(&self) -> Result<i32> {
-        sockopt::ipv6_multicast_hops(self)
-            .map(|v| v as i32)
-            .map_err(os_error(Operation::MulticastHopLimit))
-    }
-
-    fn set_multicast_hop_limit(&self, hops: i32) -> Result<()> {
-        sockopt::set_ipv6_multicast_hops(self, hops as u32)
-            .map_err(os_error(Operation::SetMulticastHopLimit))
-    }
-
-    fn multicast_interface(&self) -> Result<u32> {
-        sockopt::ipv6_multicast_if(self).map_err(os_error(Operation::MulticastInterface))
-    }
-
-    fn set_multicast_interface(&self, ifindex: u32) -> Result<()> {
-        sockopt::set_ipv6_multicast_if(self, ifindex)
-            .map_err(os_error(Operation::SetMulticastInterface))
-    }
-
-    fn multicast_loopback(&self) -> Result<bool> {
-        sockopt::ipv6_multicast_loop(self).map_err(os_error(Operation::MulticastLoopback))
-    }
-
-    fn set_multicast_loopback(&self, on: bool) -> Result<()> {
-        sockopt::set_ipv6_multicast_loop(self, on)
-            .map_err(os_error(Operation::SetMulticastLoopback))
-    }
-
-    // RFC 3493 IPV6_JOIN_GROUP/IPV6_ADD_MEMBERSHIP: the kernels serve it and
-    // MCAST_JOIN_GROUP with the same membership code.
-    fn join_group(&self, ifindex: u32, group: Ipv6Addr) -> Result<()> {
-        sockopt::set_ipv6_add_membership(self, &group, ifindex)
-            .map_err(os_error(Operation::JoinGroup))
-    }
-
-    fn leave_group(&self, ifindex: u32, group: Ipv6Addr) -> Result<()> {
-        sockopt::set_ipv6_drop_membership(self, &group, ifindex)
-            .map_err(os_error(Operation::LeaveGroup))
-    }
-
-    fn join_source_group(&self, ifindex: u32, group: Ipv6Addr, source: Ipv6Addr) -> Result<()> {
-        os_has(SocketOption::JoinSourceGroup, Operation::JoinSourceGroup)?;
-        via_libc!(
-            self,
-            JoinSourceGroup,
-            join_source_group(ifindex, group, source)
-        )
-    }
-
-    fn leave_source_group(&self, ifindex: u32, group: Ipv6Addr, source: Ipv6Addr) -> Result<()> {
-        os_has(SocketOption::LeaveSourceGroup, Operation::LeaveSourceGroup)?;
-        via_libc!(
-            self,
-            LeaveSourceGroup,
-            leave_source_group(ifindex, group, source)
-        )
-    }
-
-    fn block_source(&self, ifindex: u32, group: Ipv6Addr, source: Ipv6Addr) -> Result<()> {
-        os_has(SocketOption::BlockSource, Operation::BlockSource)?;
-        via_libc!(self, BlockSource, block_source(ifindex, group, source))
-    }
-
-    fn unblock_source(&self, ifindex: u32, group: Ipv6Addr, source: Ipv6Addr) -> Result<()> {
-        os_has(SocketOption::UnblockSource, Operation::UnblockSource)?;
-        via_libc!(self, UnblockSource, unblock_source(ifindex, group, source))
-    }
-
-    fn set_receive_option(&self, option: ReceiveOption, on: bool) -> Result<()> {
-        match option {
-            ReceiveOption::TrafficClass => sockopt::set_ipv6_recvtclass(self, on)
-                .map_err(os_error(Operation::SetReceiveOption)),
-            _ => via_libc!(self, SetReceiveOption, set_receive_option(option, on)),
-        }
-    }
-
-    fn path_mtu(&self) -> Result<u32> {
-        // Linux answers IPV6_MTU and IPV6_PATHMTU from the same
-        // dst_mtu(__sk_dst_get(sk)), failing with ENOTCONN alike
-        // (net/ipv6/ipv6_sockglue.c, do_ipv6_getsockopt).
-        #[cfg(target_os = "linux")]
-        {
-            sockopt::ipv6_mtu(self).map_err(os_error(Operation::PathMtu))
-        }
-        #[cfg(not(target_os = "linux"))]
-        {
-            via_libc!(self, PathMtu, path_mtu())
-        }
-    }
-
-    fn checksum(&self) -> Result<i32> {
-        via_libc!(self, Checksum, checksum())
-    }
-
-    fn set_checksum(&self, offset: i32) -> Result<()> {
-        via_libc!(self, SetChecksum, set_checksum(offset))
-    }
-
-    fn icmp_filter(&self) -> Result<IcmpFilter> {
-        via_libc!(self, IcmpFilter, icmp_filter())
-    }
-
-    fn set_icmp_filter(&self, filter: &IcmpFilter) -> Result<()> {
-        via_libc!(self, SetIcmpFilter, set_icmp_filter(filter))
-    }
-
-    fn attach_bpf(&self, program: &[BpfInstruction]) -> Result<()> {
-        os_has(SocketOption::AttachFilter, Operation::AttachBpf)?;
-        via_libc!(self, AttachBpf, attach_bpf(program))
+    fn set(&self, option: SocketOption, value: OptionValue<'_>) -> Result<()> {
+        use OptionValue as V;
+        use SocketOption as O;
+        let op = Operation::Set(option);
+        check_set(option, &value)?;
+        row(&Platform::HOST, op, option)?;
+        let done = match (option, value) {
+            (O::TrafficClass, V::Int(v)) => sockopt::set_ipv6_tclass(self, v as u32),
+            (O::HopLimit, V::Int(v)) => set_unicast_hops(self, v),
+            (O::MulticastHopLimit, V::Int(v)) => sockopt::set_ipv6_multicast_hops(self, v as u32),
+            (O::MulticastInterface, V::Interface(i)) => sockopt::set_ipv6_multicast_if(self, i),
+            (O::MulticastLoopback, V::Bool(on)) => sockopt::set_ipv6_multicast_loop(self, on),
+            // RFC 3493 IPV6_JOIN_GROUP/IPV6_ADD_MEMBERSHIP: the kernels serve
+            // it and MCAST_JOIN_GROUP with the same membership code.
+            (O::JoinGroup, V::Membership(g)) => {
+                sockopt::set_ipv6_add_membership(self, &g.group, g.interface)
+            }
+            (O::LeaveGroup, V::Membership(g)) => {
+                sockopt::set_ipv6_drop_membership(self, &g.group, g.interface)
+            }
+            // A receive option is only of use where reads can carry control
+            // data, which the pure build cannot: there it is refused below,
+            // so a flag can never make every later read fail.
+            #[cfg(feature = "libc-fallback")]
+            (O::ReceiveTrafficClass, V::Bool(on)) => sockopt::set_ipv6_recvtclass(self, on),
+            _ => return via_libc!(self, op, set(option, value)),
+        };
+        done.map_err(os_error(op))
     }
 
     fn recv_msg(&self, buffers: &mut [&mut [u8]], control: &mut [u8]) -> Result<RecvMeta> {
         if control.is_empty() {
             message::recv(self.as_fd(), buffers)
         } else {
-            via_libc!(self, RecvMsg, recv_msg(buffers, control))
+            via_libc!(self, Operation::RecvMsg, recv_msg(buffers, control))
         }
     }
 
@@ -248,7 +149,8 @@ impl<F: AsFd> SocketBackend for Socket<F> {
         if control.is_empty() {
             message::send(self.as_fd(), buffers, destination)
         } else {
-            via_libc!(self, SendMsg, send_msg(buffers, control, destination))
+            let op = Operation::SendMsg;
+            via_libc!(self, op, send_msg(buffers, control, destination))
         }
     }
 
@@ -256,7 +158,7 @@ impl<F: AsFd> SocketBackend for Socket<F> {
         if !OS_HAS_MMSG {
             return Err(Error::Unsupported(Operation::RecvBatch));
         }
-        via_libc!(self, RecvBatch, recv_batch(messages))
+        via_libc!(self, Operation::RecvBatch, recv_batch(messages))
     }
 
     fn send_batch(&self, messages: &mut [SendMessage<'_>]) -> Result<usize> {
@@ -267,17 +169,15 @@ impl<F: AsFd> SocketBackend for Socket<F> {
         if messages.iter().all(|m| m.control.is_empty()) {
             return message::send_batch(self.as_fd(), messages);
         }
-        via_libc!(self, SendBatch, send_batch(messages))
+        via_libc!(self, Operation::SendBatch, send_batch(messages))
     }
 
-    fn set_read_timeout(&self, timeout: Option<Duration>) -> Result<()> {
-        sockopt::set_socket_timeout(self, Timeout::Recv, timeout)
-            .map_err(os_error(Operation::SetReadTimeout))
-    }
-
-    fn set_write_timeout(&self, timeout: Option<Duration>) -> Result<()> {
-        sockopt::set_socket_timeout(self, Timeout::Send, timeout)
-            .map_err(os_error(Operation::SetWriteTimeout))
+    fn set_timeout(&self, direction: Direction, timeout: Option<Duration>) -> Result<()> {
+        let (op, which) = match direction {
+            Direction::Read => (Operation::SetReadTimeout, Timeout::Recv),
+            Direction::Write => (Operation::SetWriteTimeout, Timeout::Send),
+        };
+        sockopt::set_socket_timeout(self, which, timeout).map_err(os_error(op))
     }
 
     fn set_nonblocking(&self, on: bool) -> Result<()> {
@@ -291,7 +191,18 @@ impl<F: AsFd> SocketBackend for Socket<F> {
         }
         #[cfg(not(target_os = "linux"))]
         {
-            via_libc!(self, InterfaceExists, interface_exists(ifindex))
+            via_libc!(self, Operation::InterfaceExists, interface_exists(ifindex))
         }
     }
+}
+
+/// `IPV6_UNICAST_HOPS`: rustix takes `Option<u8>`, `None` for -1.
+fn set_unicast_hops(fd: impl AsFd, hops: i32) -> rustix::io::Result<()> {
+    let hops = match hops {
+        -1 => None,
+        // Out of range: give the kernel's answer to it (every OS's), as the
+        // libc backend would get.
+        _ => Some(u8::try_from(hops).map_err(|_| rustix::io::Errno::INVAL)?),
+    };
+    sockopt::set_ipv6_unicast_hops(fd, hops)
 }

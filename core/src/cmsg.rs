@@ -56,7 +56,7 @@ impl<'a> Iter<'a> {
     /// Walks `buf` with `platform`'s framing.
     pub fn new(platform: &Platform, buf: &'a [u8]) -> Self {
         Iter {
-            layout: platform.cmsg,
+            layout: platform.cmsg_layout,
             endian: platform.endian,
             buf,
             offset: 0,
@@ -126,7 +126,7 @@ impl<'a> Writer<'a> {
     /// Writes records to the start of `buf` with `platform`'s framing.
     pub fn new(platform: &Platform, buf: &'a mut [u8]) -> Self {
         Writer {
-            layout: platform.cmsg,
+            layout: platform.cmsg_layout,
             endian: platform.endian,
             buf,
             len: 0,
@@ -480,12 +480,12 @@ mod tests {
                         Ok(c) => {
                             let start = c.data.as_ptr() as usize - base;
                             prop_assert!(start + c.data.len() <= bytes.len());
-                            prop_assert_eq!((start - p.cmsg.data_offset()) % p.cmsg.align, 0);
+                            prop_assert_eq!((start - p.cmsg_layout.data_offset()) % p.cmsg_layout.align, 0);
                         }
                         Err(_) => saw_error = true,
                     }
                 }
-                prop_assert!(steps <= bytes.len() / p.cmsg.data_offset() + 1);
+                prop_assert!(steps <= bytes.len() / p.cmsg_layout.data_offset() + 1);
             }
         }
 
@@ -498,7 +498,7 @@ mod tests {
                 for (level, kind, data) in &records {
                     w.push(*level, *kind, data).unwrap();
                 }
-                let expected_len: usize = records.iter().map(|r| p.cmsg.space(r.2.len())).sum();
+                let expected_len: usize = records.iter().map(|r| p.cmsg_layout.space(r.2.len())).sum();
                 prop_assert_eq!(w.len(), expected_len);
                 let n = w.len();
                 let got: Vec<_> = Iter::new(&p, &buf[..n])

@@ -94,7 +94,7 @@ const PKTINFO_LEN: usize = 20;
 /// `CMSG_SPACE` of one record of `kind`, or 0 if `platform` lacks it.
 const fn record_space(platform: &Platform, kind: ControlType) -> usize {
     match platform.cmsg_type(kind) {
-        Some(_) => platform.cmsg.space(platform.cmsg_data_len(kind)),
+        Some(_) => platform.cmsg_layout.space(platform.cmsg_data_len(kind)),
         None => 0,
     }
 }
@@ -137,6 +137,42 @@ const fn max_space(platforms: &[Platform]) -> usize {
 /// by 64-bit Linux and the 64-bit BSDs. A hand-made [`Platform`] with larger
 /// layouts can exceed it; [`ControlMessage::to_bytes`] then fails.
 pub const MAX_SPACE: usize = max_space(&Platform::ALL);
+
+/// A control buffer of [`MAX_SPACE`] bytes, aligned as `cmsghdr` requires on
+/// every platform (8 bytes), for receiving and sending without allocating.
+///
+/// POSIX asks that control buffers be aligned for `struct cmsghdr`; a plain
+/// byte array is not. Use one per message, e.g. for
+/// [`RecvMessage`](crate::RecvMessage)s in a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(C, align(8))]
+pub struct ControlBuffer(pub [u8; MAX_SPACE]);
+
+impl ControlBuffer {
+    /// A zeroed buffer.
+    pub const fn new() -> Self {
+        ControlBuffer([0; MAX_SPACE])
+    }
+}
+
+impl Default for ControlBuffer {
+    fn default() -> Self {
+        ControlBuffer::new()
+    }
+}
+
+/// What [`ControlMessage::parse_partial`] made of a control buffer: every
+/// record it could decode, and what it could not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Decoded {
+    /// The fields of every record that decoded.
+    pub message: ControlMessage,
+    /// Records that could not be decoded: IPv6 records of a known type with
+    /// a value no kernel reports, plus 1 if a framing error ended the walk.
+    pub undecoded: usize,
+    /// The first error met, with its offset where it has one.
+    pub error: Option<WireError>,
+}
 
 impl ControlFlags {
     /// Bytes of control buffer the kernel needs to report these flags (Go's
@@ -231,10 +267,37 @@ impl ControlMessage {
     /// which no kernel reports, is [`WireError::ValueOutOfRange`] (Go
     /// returns the `int` as is), and an `ip6_mtuinfo` whose address family
     /// is not `AF_INET6` is [`WireError::BadFamily`] (Go ignores the family).
+    ///
+    /// For received data, where the datagram must survive a bad record,
+    /// use [`parse_partial`](Self::parse_partial).
     pub fn parse(platform: &Platform, bytes: &[u8]) -> Result<ControlMessage, WireError> {
-        let mut cm = ControlMessage::default();
+        let decoded = ControlMessage::parse_partial(platform, bytes);
+        match decoded.error {
+            Some(e) => Err(e),
+            None => Ok(decoded.message),
+        }
+    }
+
+    /// Decodes what it can: as [`parse`](Self::parse), but a record whose
+    /// value no kernel reports is skipped rather than fatal, and a framing
+    /// error ends the walk while keeping the records before it. Both are
+    /// counted in [`Decoded::undecoded`] and the first is kept in
+    /// [`Decoded::error`]. `PacketConn` reads use this, so a datagram is
+    /// never lost to its control data.
+    pub fn parse_partial(platform: &Platform, bytes: &[u8]) -> Decoded {
+        let mut decoded = Decoded::default();
+        let fail = |decoded: &mut Decoded, e: WireError| {
+            decoded.undecoded += 1;
+            decoded.error.get_or_insert(e);
+        };
         for record in cmsg::Iter::new(platform, bytes) {
-            let record = record?;
+            let record = match record {
+                Ok(record) => record,
+                Err(e) => {
+                    fail(&mut decoded, e);
+                    break;
+                }
+            };
             if record.level != IPPROTO_IPV6 {
                 continue;
             }
@@ -245,9 +308,11 @@ impl ControlMessage {
             if record.data.len() < platform.cmsg_data_len(kind) {
                 continue;
             }
-            cm.apply(platform, kind, record.data)?;
+            if let Err(e) = decoded.message.apply(platform, kind, record.data) {
+                fail(&mut decoded, e);
+            }
         }
-        Ok(cm)
+        decoded
     }
 
     /// Stores one received record of `kind` (its data is long enough).
@@ -510,7 +575,7 @@ mod tests {
         );
         // A platform without IPV6_PATHMTU needs no room for it.
         let mut no_pmtu = Platform::DARWIN;
-        no_pmtu.cmsgs[ControlType::PathMtu as usize] = None;
+        no_pmtu.cmsg_types[ControlType::PathMtu as usize] = None;
         assert_eq!(ControlFlags::PATH_MTU.space(&no_pmtu), 0);
     }
 

@@ -4,6 +4,8 @@
 use core::fmt;
 use core::net::Ipv6Addr;
 
+use crate::option::{SocketOption, ValueKind};
+
 /// A buffer could not be decoded or encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -38,8 +40,6 @@ pub enum WireError {
         /// Bytes left in the buffer from `offset`.
         available: usize,
     },
-    /// The first nibble of an IPv6 header is not 6.
-    BadVersion(u8),
     /// The address family field is not `AF_INET6` for the platform.
     BadFamily(u16),
     /// A value does not fit the field it must be written to.
@@ -84,7 +84,6 @@ impl fmt::Display for WireError {
                 f,
                 "control message at offset {offset}: cmsg_len {cmsg_len} overruns the {available} bytes left"
             ),
-            WireError::BadVersion(v) => write!(f, "not an IPv6 header: version {v}"),
             WireError::BadFamily(fam) => write!(f, "address family {fam} is not AF_INET6"),
             WireError::ValueOutOfRange => f.write_str("value does not fit its field"),
             WireError::ExtHeaderOverrun {
@@ -105,72 +104,115 @@ impl fmt::Display for WireError {
 
 impl core::error::Error for WireError {}
 
-/// Declares [`Operation`] with its names and the list of all of them from
-/// one table, so the three cannot drift apart.
-macro_rules! operations {
-    ($($variant:ident => $name:ident,)*) => {
-        /// The kernel operation an [`Error`] is about: one variant per
-        /// [`SocketBackend`](crate::SocketBackend) method.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        #[allow(missing_docs)] // each variant is named after the method it stands for
-        pub enum Operation {
-            $($variant,)*
-        }
-
-        impl Operation {
-            /// Every operation, in the trait's order.
-            pub const ALL: [Operation; [$(Operation::$variant),*].len()] =
-                [$(Operation::$variant),*];
-
-            /// The operation's name, as the `SocketBackend` method is called.
-            pub const fn name(self) -> &'static str {
-                match self {
-                    $(Operation::$variant => stringify!($name),)*
-                }
-            }
-        }
-    };
+/// The operation an [`Error`] is about, named after the public method that
+/// asked for it.
+///
+/// Socket options are not listed one by one: [`Operation::Get`] and
+/// [`Operation::Set`] carry the [`SocketOption`], whose table gives the
+/// method's name and the C option's, so a new option brings its operations
+/// with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Operation {
+    /// The `AF_INET6` check of `Conn::new` and `PacketConn::new` (`getsockname`).
+    SocketFamily,
+    /// Reading a socket option (`getsockopt`).
+    Get(SocketOption),
+    /// Writing a socket option (`setsockopt`).
+    Set(SocketOption),
+    /// Receiving one datagram (`recvmsg`).
+    RecvMsg,
+    /// Sending one datagram (`sendmsg`).
+    SendMsg,
+    /// Receiving a batch (`recvmmsg`).
+    RecvBatch,
+    /// Sending a batch (`sendmmsg`).
+    SendBatch,
+    /// `SO_RCVTIMEO`.
+    SetReadTimeout,
+    /// `SO_SNDTIMEO`.
+    SetWriteTimeout,
+    /// `O_NONBLOCK`.
+    SetNonblocking,
+    /// Whether an interface index names an interface.
+    InterfaceExists,
+    /// An interface's index from its name.
+    InterfaceIndex,
+    /// An interface's name from its index.
+    InterfaceName,
+    /// Listing the interfaces.
+    Interfaces,
 }
 
-operations! {
-    SocketFamily => socket_family,
-    TrafficClass => traffic_class,
-    SetTrafficClass => set_traffic_class,
-    HopLimit => hop_limit,
-    SetHopLimit => set_hop_limit,
-    MulticastHopLimit => multicast_hop_limit,
-    SetMulticastHopLimit => set_multicast_hop_limit,
-    MulticastInterface => multicast_interface,
-    SetMulticastInterface => set_multicast_interface,
-    MulticastLoopback => multicast_loopback,
-    SetMulticastLoopback => set_multicast_loopback,
-    JoinGroup => join_group,
-    LeaveGroup => leave_group,
-    JoinSourceGroup => join_source_group,
-    LeaveSourceGroup => leave_source_group,
-    BlockSource => block_source,
-    UnblockSource => unblock_source,
-    SetReceiveOption => set_receive_option,
-    PathMtu => path_mtu,
-    Checksum => checksum,
-    SetChecksum => set_checksum,
-    IcmpFilter => icmp_filter,
-    SetIcmpFilter => set_icmp_filter,
-    AttachBpf => attach_bpf,
-    RecvMsg => recv_msg,
-    SendMsg => send_msg,
-    RecvBatch => recv_batch,
-    SendBatch => send_batch,
-    SetReadTimeout => set_read_timeout,
-    SetWriteTimeout => set_write_timeout,
-    SetNonblocking => set_nonblocking,
-    InterfaceExists => interface_exists,
+impl Operation {
+    /// The operations that are not socket options, in the trait's order.
+    const FIXED: [Operation; 12] = [
+        Operation::SocketFamily,
+        Operation::RecvMsg,
+        Operation::SendMsg,
+        Operation::RecvBatch,
+        Operation::SendBatch,
+        Operation::SetReadTimeout,
+        Operation::SetWriteTimeout,
+        Operation::SetNonblocking,
+        Operation::InterfaceExists,
+        Operation::InterfaceIndex,
+        Operation::InterfaceName,
+        Operation::Interfaces,
+    ];
+
+    /// Every operation: the fixed ones, then a get and a set for every
+    /// [`SocketOption`] that can be read or written.
+    pub fn all() -> impl Iterator<Item = Operation> {
+        let options = SocketOption::ALL.into_iter();
+        Operation::FIXED
+            .into_iter()
+            .chain(options.clone().filter(|o| o.readable()).map(Operation::Get))
+            .chain(options.filter(|o| o.writable()).map(Operation::Set))
+    }
+
+    /// The public method's name (`set_bpf`, `join_group`, `read_from`, …);
+    /// `getsockopt`/`setsockopt` for an option no public method reads or
+    /// writes.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Operation::SocketFamily => "new",
+            Operation::Get(o) if o.getter().is_empty() => "getsockopt",
+            Operation::Get(o) => o.getter(),
+            Operation::Set(o) if o.setter().is_empty() => "setsockopt",
+            Operation::Set(o) => o.setter(),
+            Operation::RecvMsg => "read_from",
+            Operation::SendMsg => "write_to",
+            Operation::RecvBatch => "read_batch",
+            Operation::SendBatch => "write_batch",
+            Operation::SetReadTimeout => "set_read_timeout",
+            Operation::SetWriteTimeout => "set_write_timeout",
+            Operation::SetNonblocking => "set_nonblocking",
+            Operation::InterfaceExists => "interface_exists",
+            Operation::InterfaceIndex => "interface_index",
+            Operation::InterfaceName => "interface_name",
+            Operation::Interfaces => "interfaces",
+        }
+    }
+
+    /// The socket option, for [`Operation::Get`] and [`Operation::Set`].
+    pub const fn option(self) -> Option<SocketOption> {
+        match self {
+            Operation::Get(o) | Operation::Set(o) => Some(o),
+            _ => None,
+        }
+    }
 }
 
+/// The method's name, and the C option's for options:
+/// `set_bpf (SO_ATTACH_FILTER)`.
 impl fmt::Display for Operation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        f.write_str(self.name())?;
+        match self.option() {
+            Some(option) => write!(f, " ({})", option.c_name()),
+            None => Ok(()),
+        }
     }
 }
 
@@ -215,6 +257,17 @@ pub enum InvalidArgument {
     /// `Some(Duration::ZERO)` as a timeout: the kernel would read it as "no
     /// timeout" and block forever (use `None` for that, or non-blocking mode).
     ZeroTimeout,
+    /// A socket option value of the wrong kind for the option.
+    ValueKind {
+        /// The option's kind.
+        expected: ValueKind,
+        /// The value's kind.
+        given: ValueKind,
+    },
+    /// A read of an option that can only be written.
+    NotReadable(SocketOption),
+    /// A write of an option that can only be read.
+    NotWritable(SocketOption),
 }
 
 impl fmt::Display for InvalidArgument {
@@ -246,6 +299,11 @@ impl fmt::Display for InvalidArgument {
             InvalidArgument::ZeroTimeout => {
                 f.write_str("a zero timeout would block forever (use None or non-blocking mode)")
             }
+            InvalidArgument::ValueKind { expected, given } => {
+                write!(f, "{given} given where the option takes {expected}")
+            }
+            InvalidArgument::NotReadable(o) => write!(f, "{o} can only be written"),
+            InvalidArgument::NotWritable(o) => write!(f, "{o} can only be read"),
         }
     }
 }
@@ -265,12 +323,6 @@ pub enum Error {
     },
     /// An argument was rejected before any system call.
     InvalidArgument(Operation, InvalidArgument),
-    /// A datagram arrived but its control data did not fit (`MSG_CTRUNC`). The
-    /// payload is in the caller's buffer; `len` says how much of it is valid.
-    ControlTruncated {
-        /// Payload bytes received.
-        len: usize,
-    },
     /// Bytes from the kernel could not be decoded.
     Wire(Operation, WireError),
 }
@@ -291,7 +343,6 @@ impl Error {
             | Error::Os { op, .. }
             | Error::InvalidArgument(op, _)
             | Error::Wire(op, _) => Some(op),
-            Error::ControlTruncated { .. } => Some(Operation::RecvMsg),
         }
     }
 
@@ -307,10 +358,6 @@ impl fmt::Display for Error {
             Error::Unsupported(op) => write!(f, "{op}: not supported by this backend or OS"),
             Error::Os { op, errno } => write!(f, "{op}: OS error {errno}"),
             Error::InvalidArgument(op, why) => write!(f, "{op}: {why}"),
-            Error::ControlTruncated { len } => write!(
-                f,
-                "recv_msg: control data truncated (MSG_CTRUNC) on a {len}-byte datagram"
-            ),
             Error::Wire(op, e) => write!(f, "{op}: {e}"),
         }
     }
@@ -326,9 +373,6 @@ impl core::error::Error for Error {
 }
 
 #[cfg(feature = "std")]
-extern crate std;
-
-#[cfg(feature = "std")]
 impl From<Error> for std::io::Error {
     fn from(e: Error) -> Self {
         use std::io::ErrorKind;
@@ -336,9 +380,7 @@ impl From<Error> for std::io::Error {
             Error::Os { errno, .. } => std::io::Error::from_raw_os_error(errno),
             Error::Unsupported(_) => std::io::Error::new(ErrorKind::Unsupported, e),
             Error::InvalidArgument(..) => std::io::Error::new(ErrorKind::InvalidInput, e),
-            Error::ControlTruncated { .. } | Error::Wire(..) => {
-                std::io::Error::new(ErrorKind::InvalidData, e)
-            }
+            Error::Wire(..) => std::io::Error::new(ErrorKind::InvalidData, e),
         }
     }
 }
@@ -351,20 +393,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_operation_is_listed_once_with_its_method_name() {
-        for (i, op) in Operation::ALL.iter().enumerate() {
+    fn every_operation_is_listed_once_with_a_public_name() {
+        let all: std::vec::Vec<Operation> = Operation::all().collect();
+        for (i, op) in all.iter().enumerate() {
             assert!(
                 op.name()
                     .bytes()
                     .all(|b| b.is_ascii_lowercase() || b == b'_')
             );
-            assert!(Operation::ALL[..i].iter().all(|o| o.name() != op.name()));
+            assert!(!all[..i].contains(op));
         }
-        assert_eq!(Operation::SetHopLimit.name(), "set_hop_limit");
-        let e = Error::Unsupported(Operation::AttachBpf);
+        let set_bpf = Operation::Set(SocketOption::AttachFilter);
+        assert!(all.contains(&set_bpf));
+        assert!(!all.contains(&Operation::Get(SocketOption::AttachFilter)));
+        assert!(!all.contains(&Operation::Set(SocketOption::PathMtu)));
+        let e = Error::Unsupported(set_bpf);
         assert_eq!(
             std::format!("{e}"),
-            "attach_bpf: not supported by this backend or OS"
+            "set_bpf (SO_ATTACH_FILTER): not supported by this backend or OS"
+        );
+        let e = Operation::Set(SocketOption::BlockSource);
+        assert_eq!(
+            std::format!("{e}"),
+            "exclude_source_specific_group (MCAST_BLOCK_SOURCE)"
         );
     }
 }

@@ -18,7 +18,8 @@ pub struct IcmpFilter {
     blocked: [u32; 8],
 }
 
-/// `sizeof(struct icmp6_filter)` on every supported OS.
+/// `sizeof(struct icmp6_filter)`: 256 bits, one per type, on every OS
+/// (RFC 3542 section 3.2).
 pub const ICMP6_FILTER_LEN: usize = 32;
 
 impl IcmpFilter {
@@ -71,6 +72,20 @@ impl IcmpFilter {
             platform.endian.write_u32(chunk, word);
         }
         out
+    }
+
+    /// Writes the kernel's `struct icmp6_filter` for `platform` to the start
+    /// of `buf`; returns its length.
+    pub fn encode(&self, platform: &Platform, buf: &mut [u8]) -> Result<usize, WireError> {
+        let available = buf.len();
+        let out = buf
+            .get_mut(..ICMP6_FILTER_LEN)
+            .ok_or(WireError::BufferTooSmall {
+                needed: ICMP6_FILTER_LEN,
+                available,
+            })?;
+        out.copy_from_slice(&self.to_bytes(platform));
+        Ok(ICMP6_FILTER_LEN)
     }
 
     /// Decodes the kernel's `struct icmp6_filter` for `platform`.

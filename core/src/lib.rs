@@ -7,6 +7,23 @@
 //! [`PacketConn`] over any [`SocketBackend`]. It is `no_std`, allocates
 //! nothing, and forbids `unsafe_code`; the backends
 //! (`ipv6-backend-libc`, `ipv6-backend-rustix`) make the system calls.
+//!
+//! # Targets
+//!
+//! The wire modules ([`header`], [`exthdr`], [`cmsg`], [`control`],
+//! [`icmp`], [`filter`], [`sockaddr`], [`platform`], [`option`]) build for
+//! every target, `thumbv6m-none-eabi` and `riscv32imc-unknown-none-elf`
+//! included. [`Conn`] and [`PacketConn`] need 32-bit atomic
+//! compare-and-swap (`cfg(target_has_atomic = "32")`) for the lock that
+//! serialises `set_control_message`; on targets without it the [`conn`]
+//! module is left out rather than emulated.
+//!
+//! # Features
+//!
+//! - `std`: `From<Error> for std::io::Error`, a sleeping lock in
+//!   `PacketConn`, and [`SocketBackend`] for `Box<T>` and `Arc<T>` (so
+//!   `PacketConn<Box<dyn SocketBackend>>` can choose its backend at run time).
+//! - `arbitrary`: `arbitrary::Arbitrary` for the value types, for fuzzing.
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -17,6 +34,7 @@ extern crate std;
 
 pub mod backend;
 pub mod cmsg;
+#[cfg(target_has_atomic = "32")]
 pub mod conn;
 pub mod control;
 pub mod error;
@@ -24,16 +42,19 @@ pub mod exthdr;
 pub mod filter;
 pub mod header;
 pub mod icmp;
+pub mod option;
 pub mod platform;
 pub mod sockaddr;
 
 pub use backend::{
-    BpfInstruction, MsgFlags, ReceiveOption, RecvMessage, RecvMeta, SendMessage, SocketBackend,
+    BpfInstruction, Direction, MsgFlags, RecvMessage, RecvMeta, SendMessage, SocketBackend,
 };
+#[cfg(target_has_atomic = "32")]
 pub use conn::{Conn, PacketConn, Received};
-pub use control::{ControlFlags, ControlMessage};
+pub use control::{ControlBuffer, ControlFlags, ControlMessage};
 pub use error::{Error, InvalidArgument, Operation, Result, WireError};
 pub use filter::IcmpFilter;
 pub use header::{HEADER_LEN, Header, HeaderView, VERSION};
 pub use icmp::IcmpType;
+pub use option::{Group, OptionValue, SocketOption};
 pub use platform::{Os, Platform};

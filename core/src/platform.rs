@@ -12,6 +12,8 @@
 //! says so and names the header it comes from. The backends assert at compile
 //! time that [`Platform::HOST`] agrees with `libc` on the build target.
 
+use crate::option::SocketOption;
+
 /// `IPPROTO_IPV6`: the option and control-message level of IPv6 (41 on every OS).
 pub const IPPROTO_IPV6: i32 = 41;
 /// `IPPROTO_ICMPV6`: the level of `ICMP6_FILTER` (58 on every OS).
@@ -171,92 +173,52 @@ pub enum FilterPolarity {
     SetPasses,
 }
 
-/// The shape of an option's value, so one generic setter can encode any row.
+/// The struct a platform's any-source membership options take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum OptionValue {
-    /// A C `int`.
-    Int,
-    /// `struct ip6_mtuinfo` (read only).
-    MtuInfo,
-    /// `struct ipv6_mreq` (RFC 3493 any-source membership).
-    Mreq,
-    /// `struct group_req` (RFC 3678 protocol-independent membership).
+pub enum GroupStruct {
+    /// RFC 3493 `struct ipv6_mreq` (`IPV6_JOIN_GROUP`, NetBSD and OpenBSD).
+    Ipv6Mreq,
+    /// RFC 3678 `struct group_req` (`MCAST_JOIN_GROUP`).
     GroupReq,
-    /// `struct group_source_req` (RFC 3678 source-specific membership).
-    GroupSourceReq,
-    /// `struct icmp6_filter`.
-    IcmpFilter,
-    /// `struct sock_fprog` (classic BPF program).
-    SockFprog,
 }
 
-/// One row of a platform's socket option table.
+/// One row of a platform's socket option table: where `setsockopt` finds
+/// the option. The value's layout follows from the option
+/// ([`Platform::option_shape`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SockOpt {
     /// `setsockopt` level.
     pub level: i32,
     /// `setsockopt` option name.
     pub name: i32,
-    /// Shape of the value.
-    pub value: OptionValue,
 }
 
-/// The socket options this library uses, as indexes into [`Platform::sockopts`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[repr(usize)]
-pub enum SocketOption {
-    /// `IPV6_TCLASS`.
-    TrafficClass,
-    /// `IPV6_UNICAST_HOPS`.
-    HopLimit,
-    /// `IPV6_MULTICAST_IF`.
-    MulticastInterface,
-    /// `IPV6_MULTICAST_HOPS`.
-    MulticastHopLimit,
-    /// `IPV6_MULTICAST_LOOP`.
-    MulticastLoopback,
-    /// `IPV6_RECVTCLASS`.
-    ReceiveTrafficClass,
-    /// `IPV6_RECVHOPLIMIT`.
-    ReceiveHopLimit,
-    /// `IPV6_RECVPKTINFO`.
-    ReceivePacketInfo,
-    /// `IPV6_RECVPATHMTU`.
-    ReceivePathMtu,
-    /// `IPV6_PATHMTU` (getsockopt on a connected socket).
-    PathMtu,
-    /// `IPV6_CHECKSUM`.
-    Checksum,
-    /// `ICMP6_FILTER` (`ICMPV6_FILTER` on Linux).
-    IcmpFilter,
-    /// `MCAST_JOIN_GROUP`, or `IPV6_JOIN_GROUP` where that is all there is.
-    JoinGroup,
-    /// `MCAST_LEAVE_GROUP`, or `IPV6_LEAVE_GROUP`.
-    LeaveGroup,
-    /// `MCAST_JOIN_SOURCE_GROUP`.
-    JoinSourceGroup,
-    /// `MCAST_LEAVE_SOURCE_GROUP`.
-    LeaveSourceGroup,
-    /// `MCAST_BLOCK_SOURCE` (Go's ExcludeSourceSpecificGroup).
-    BlockSource,
-    /// `MCAST_UNBLOCK_SOURCE` (Go's IncludeSourceSpecificGroup).
-    UnblockSource,
-    /// `SO_ATTACH_FILTER`.
-    AttachFilter,
-    /// `IPV6_V6ONLY`.
-    V6Only,
+/// A platform's option table, indexed by [`SocketOption`].
+pub type OptionTable = [Option<SockOpt>; SocketOption::COUNT];
+
+/// Declares [`ControlType`] with its list and count from one table.
+macro_rules! control_types {
+    ($($(#[$doc:meta])* $variant:ident,)*) => {
+        /// The RFC 3542 ancillary data this library encodes and decodes, as
+        /// indexes into [`Platform::cmsg_types`]. All live at level
+        /// `IPPROTO_IPV6`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[repr(usize)]
+        pub enum ControlType {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl ControlType {
+            /// Every control type, in table order.
+            pub const ALL: [ControlType; [$(ControlType::$variant),*].len()] =
+                [$(ControlType::$variant),*];
+            /// Number of control types in the table.
+            pub const COUNT: usize = ControlType::ALL.len();
+        }
+    };
 }
 
-impl SocketOption {
-    /// Number of options in the table.
-    pub const COUNT: usize = 20;
-}
-
-/// The RFC 3542 ancillary data this library encodes and decodes, as indexes
-/// into [`Platform::cmsgs`]. All live at level `IPPROTO_IPV6`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[repr(usize)]
-pub enum ControlType {
+control_types! {
     /// `IPV6_TCLASS`, an `int`.
     TrafficClass,
     /// `IPV6_HOPLIMIT`, an `int`.
@@ -267,11 +229,6 @@ pub enum ControlType {
     NextHop,
     /// `IPV6_PATHMTU`, a `struct ip6_mtuinfo`.
     PathMtu,
-}
-
-impl ControlType {
-    /// Number of control types in the table.
-    pub const COUNT: usize = 5;
 }
 
 /// Byte sizes and offsets of the structs the library encodes.
@@ -295,8 +252,6 @@ pub struct StructLayouts {
     pub group_req: usize,
     /// `sizeof(struct group_source_req)`.
     pub group_source_req: usize,
-    /// `sizeof(struct icmp6_filter)`.
-    pub icmp6_filter: usize,
 }
 
 /// Everything per-OS this library needs, as data.
@@ -312,56 +267,64 @@ pub struct Platform {
     /// `AF_INET6`.
     pub af_inet6: u16,
     /// `cmsghdr` framing.
-    pub cmsg: CmsgLayout,
+    pub cmsg_layout: CmsgLayout,
     /// Struct layouts.
     pub layouts: StructLayouts,
     /// Bit polarity of `struct icmp6_filter`.
     pub filter_polarity: FilterPolarity,
+    /// The struct any-source memberships take.
+    pub group_struct: GroupStruct,
     /// Socket options, indexed by [`SocketOption`]; `None` where the OS lacks one.
-    pub sockopts: [Option<SockOpt>; SocketOption::COUNT],
+    pub sockopts: OptionTable,
     /// Control message types, indexed by [`ControlType`]; `None` where unsupported.
-    pub cmsgs: [Option<i32>; ControlType::COUNT],
+    pub cmsg_types: [Option<i32>; ControlType::COUNT],
 }
 
-const fn int(level: i32, name: i32) -> Option<SockOpt> {
-    Some(SockOpt {
-        level,
-        name,
-        value: OptionValue::Int,
-    })
+/// Builds an option table from `(option, level, name)` rows; an option
+/// without a row is one the OS lacks. Listing an option twice fails to
+/// compile.
+const fn table(mut t: OptionTable, rows: &[(SocketOption, i32, i32)]) -> OptionTable {
+    let mut i = 0;
+    while i < rows.len() {
+        let (option, level, name) = rows[i];
+        assert!(t[option as usize].is_none(), "option listed twice");
+        t[option as usize] = Some(SockOpt { level, name });
+        i += 1;
+    }
+    t
 }
 
-const fn opt(level: i32, name: i32, value: OptionValue) -> Option<SockOpt> {
-    Some(SockOpt { level, name, value })
-}
-
+const EMPTY: OptionTable = [None; SocketOption::COUNT];
 const V6: i32 = IPPROTO_IPV6;
+use SocketOption as O;
 
 /// Linux's option table (libc `src/unix/linux_like/mod.rs`; `ICMPV6_FILTER = 1`
 /// from `<linux/icmpv6.h>`, absent from libc; `SO_ATTACH_FILTER = 26` and
 /// `SOL_SOCKET = 1` from `src/unix/linux_like/linux/arch/generic/mod.rs`).
-const LINUX_SOCKOPTS: [Option<SockOpt>; SocketOption::COUNT] = [
-    int(V6, 67),                                     // IPV6_TCLASS
-    int(V6, 16),                                     // IPV6_UNICAST_HOPS
-    int(V6, 17),                                     // IPV6_MULTICAST_IF
-    int(V6, 18),                                     // IPV6_MULTICAST_HOPS
-    int(V6, 19),                                     // IPV6_MULTICAST_LOOP
-    int(V6, 66),                                     // IPV6_RECVTCLASS
-    int(V6, 51),                                     // IPV6_RECVHOPLIMIT
-    int(V6, 49),                                     // IPV6_RECVPKTINFO
-    int(V6, 60),                                     // IPV6_RECVPATHMTU
-    opt(V6, 61, OptionValue::MtuInfo),               // IPV6_PATHMTU
-    int(IPPROTO_RAW, 7),                             // IPV6_CHECKSUM at level IPPROTO_RAW
-    opt(IPPROTO_ICMPV6, 1, OptionValue::IcmpFilter), // ICMPV6_FILTER
-    opt(V6, 42, OptionValue::GroupReq),              // MCAST_JOIN_GROUP
-    opt(V6, 45, OptionValue::GroupReq),              // MCAST_LEAVE_GROUP
-    opt(V6, 46, OptionValue::GroupSourceReq),        // MCAST_JOIN_SOURCE_GROUP
-    opt(V6, 47, OptionValue::GroupSourceReq),        // MCAST_LEAVE_SOURCE_GROUP
-    opt(V6, 43, OptionValue::GroupSourceReq),        // MCAST_BLOCK_SOURCE
-    opt(V6, 44, OptionValue::GroupSourceReq),        // MCAST_UNBLOCK_SOURCE
-    opt(1, 26, OptionValue::SockFprog),              // SOL_SOCKET, SO_ATTACH_FILTER
-    int(V6, 26),                                     // IPV6_V6ONLY
-];
+const LINUX_SOCKOPTS: OptionTable = table(
+    EMPTY,
+    &[
+        (O::TrafficClass, V6, 67),          // IPV6_TCLASS
+        (O::HopLimit, V6, 16),              // IPV6_UNICAST_HOPS
+        (O::MulticastInterface, V6, 17),    // IPV6_MULTICAST_IF
+        (O::MulticastHopLimit, V6, 18),     // IPV6_MULTICAST_HOPS
+        (O::MulticastLoopback, V6, 19),     // IPV6_MULTICAST_LOOP
+        (O::ReceiveTrafficClass, V6, 66),   // IPV6_RECVTCLASS
+        (O::ReceiveHopLimit, V6, 51),       // IPV6_RECVHOPLIMIT
+        (O::ReceivePacketInfo, V6, 49),     // IPV6_RECVPKTINFO
+        (O::ReceivePathMtu, V6, 60),        // IPV6_RECVPATHMTU
+        (O::PathMtu, V6, 61),               // IPV6_PATHMTU
+        (O::Checksum, IPPROTO_RAW, 7),      // IPV6_CHECKSUM at level SOL_RAW
+        (O::IcmpFilter, IPPROTO_ICMPV6, 1), // ICMPV6_FILTER
+        (O::JoinGroup, V6, 42),             // MCAST_JOIN_GROUP
+        (O::LeaveGroup, V6, 45),            // MCAST_LEAVE_GROUP
+        (O::JoinSourceGroup, V6, 46),       // MCAST_JOIN_SOURCE_GROUP
+        (O::LeaveSourceGroup, V6, 47),      // MCAST_LEAVE_SOURCE_GROUP
+        (O::BlockSource, V6, 43),           // MCAST_BLOCK_SOURCE
+        (O::UnblockSource, V6, 44),         // MCAST_UNBLOCK_SOURCE
+        (O::AttachFilter, 1, 26),           // SOL_SOCKET, SO_ATTACH_FILTER
+    ],
+);
 
 /// Linux control types: IPV6_TCLASS 67, IPV6_HOPLIMIT 52, IPV6_PKTINFO 50,
 /// IPV6_NEXTHOP 9, IPV6_PATHMTU 61 (libc `linux_like/mod.rs`).
@@ -372,59 +335,43 @@ const LINUX_CMSGS: [Option<i32>; ControlType::COUNT] =
 /// `src/unix/bsd/mod.rs` for the hop/multicast options, `freebsdlike/mod.rs`
 /// for the rest; `IPV6_RECVPATHMTU 43`, `IPV6_PATHMTU 44`, `ICMP6_FILTER 18`
 /// are absent from libc and come from `<netinet6/in6.h>`/`<netinet/icmp6.h>`,
-/// confirmed by x/sys/unix `zerrors_*_amd64.go`). Group options are per OS.
-const fn kame_sockopts(
-    tclass: i32,
-    recv_tclass: i32,
-    recv_pktinfo: i32,
-    groups: [Option<SockOpt>; 6],
-    attach_filter: Option<SockOpt>,
-) -> [Option<SockOpt>; SocketOption::COUNT] {
-    [
-        int(V6, tclass),
-        int(V6, 4),  // IPV6_UNICAST_HOPS
-        int(V6, 9),  // IPV6_MULTICAST_IF
-        int(V6, 10), // IPV6_MULTICAST_HOPS
-        int(V6, 11), // IPV6_MULTICAST_LOOP
-        int(V6, recv_tclass),
-        int(V6, 37), // IPV6_RECVHOPLIMIT
-        int(V6, recv_pktinfo),
-        int(V6, 43),                                      // IPV6_RECVPATHMTU
-        opt(V6, 44, OptionValue::MtuInfo),                // IPV6_PATHMTU
-        int(V6, 26),                                      // IPV6_CHECKSUM at level IPPROTO_IPV6
-        opt(IPPROTO_ICMPV6, 18, OptionValue::IcmpFilter), // ICMP6_FILTER
-        groups[0],
-        groups[1],
-        groups[2],
-        groups[3],
-        groups[4],
-        groups[5],
-        attach_filter,
-        int(V6, 27), // IPV6_V6ONLY
-    ]
+/// confirmed by x/sys/unix `zerrors_*_amd64.go`). The traffic class and
+/// packet-info numbers, and the group options, are per OS.
+const fn kame_sockopts(tclass: i32, recv_tclass: i32, recv_pktinfo: i32) -> OptionTable {
+    table(
+        EMPTY,
+        &[
+            (O::TrafficClass, V6, tclass),
+            (O::HopLimit, V6, 4),           // IPV6_UNICAST_HOPS
+            (O::MulticastInterface, V6, 9), // IPV6_MULTICAST_IF
+            (O::MulticastHopLimit, V6, 10), // IPV6_MULTICAST_HOPS
+            (O::MulticastLoopback, V6, 11), // IPV6_MULTICAST_LOOP
+            (O::ReceiveTrafficClass, V6, recv_tclass),
+            (O::ReceiveHopLimit, V6, 37), // IPV6_RECVHOPLIMIT
+            (O::ReceivePacketInfo, V6, recv_pktinfo),
+            (O::ReceivePathMtu, V6, 43),         // IPV6_RECVPATHMTU
+            (O::PathMtu, V6, 44),                // IPV6_PATHMTU
+            (O::Checksum, V6, 26),               // IPV6_CHECKSUM at level IPPROTO_IPV6
+            (O::IcmpFilter, IPPROTO_ICMPV6, 18), // ICMP6_FILTER
+        ],
+    )
 }
 
 /// RFC 3678 group options: MCAST_JOIN_GROUP 80 … MCAST_UNBLOCK_SOURCE 85
 /// (libc `freebsdlike/freebsd/mod.rs`, `apple/mod.rs`).
-const RFC3678_GROUPS_80: [Option<SockOpt>; 6] = [
-    opt(V6, 80, OptionValue::GroupReq),
-    opt(V6, 81, OptionValue::GroupReq),
-    opt(V6, 82, OptionValue::GroupSourceReq),
-    opt(V6, 83, OptionValue::GroupSourceReq),
-    opt(V6, 84, OptionValue::GroupSourceReq),
-    opt(V6, 85, OptionValue::GroupSourceReq),
+const RFC3678_GROUPS_80: &[(SocketOption, i32, i32)] = &[
+    (O::JoinGroup, V6, 80),
+    (O::LeaveGroup, V6, 81),
+    (O::JoinSourceGroup, V6, 82),
+    (O::LeaveSourceGroup, V6, 83),
+    (O::BlockSource, V6, 84),
+    (O::UnblockSource, V6, 85),
 ];
 
 /// NetBSD and OpenBSD: only RFC 3493 IPV6_JOIN_GROUP 12 / IPV6_LEAVE_GROUP 13
 /// with `struct ipv6_mreq`; no source-specific API (libc `netbsdlike/*/mod.rs`).
-const RFC3493_GROUPS: [Option<SockOpt>; 6] = [
-    opt(V6, 12, OptionValue::Mreq),
-    opt(V6, 13, OptionValue::Mreq),
-    None,
-    None,
-    None,
-    None,
-];
+const RFC3493_GROUPS: &[(SocketOption, i32, i32)] =
+    &[(O::JoinGroup, V6, 12), (O::LeaveGroup, V6, 13)];
 
 /// BSD control types: IPV6_TCLASS 61, IPV6_HOPLIMIT 47, IPV6_PKTINFO 46,
 /// IPV6_NEXTHOP 48, IPV6_PATHMTU 44.
@@ -444,7 +391,6 @@ const BSD_LAYOUTS: StructLayouts = StructLayouts {
     group_req_group: 8,
     group_req: 136,
     group_source_req: 264,
-    icmp6_filter: 32,
 };
 
 const LINUX_LAYOUTS_64: StructLayouts = StructLayouts {
@@ -458,7 +404,6 @@ const LINUX_LAYOUTS_64: StructLayouts = StructLayouts {
     group_req_group: 8,
     group_req: 136,
     group_source_req: 264,
-    icmp6_filter: 32,
 };
 
 /// cmsghdr with a 32-bit `socklen_t cmsg_len`, data aligned to 8 (`_ALIGNBYTES
@@ -476,21 +421,22 @@ impl Platform {
         os: Os::Linux,
         endian: Endian::Little,
         af_inet6: 10,
-        cmsg: CmsgLayout {
+        cmsg_layout: CmsgLayout {
             len_size: 8,
             header_len: 16,
             align: 8,
         },
         layouts: LINUX_LAYOUTS_64,
         filter_polarity: FilterPolarity::SetBlocks,
+        group_struct: GroupStruct::GroupReq,
         sockopts: LINUX_SOCKOPTS,
-        cmsgs: LINUX_CMSGS,
+        cmsg_types: LINUX_CMSGS,
     };
 
     /// Linux on 32-bit targets (i686, armv7): 12-byte `cmsghdr`, align 4,
     /// `group_req` packs `gr_group` at offset 4 (x/net `zsys_linux_386.go`).
     pub const LINUX_32: Platform = Platform {
-        cmsg: CmsgLayout {
+        cmsg_layout: CmsgLayout {
             len_size: 4,
             header_len: 12,
             align: 4,
@@ -509,30 +455,35 @@ impl Platform {
         os: Os::FreeBsd,
         endian: Endian::Little,
         af_inet6: 28,
-        cmsg: BSD_CMSG_64,
+        cmsg_layout: BSD_CMSG_64,
         layouts: BSD_LAYOUTS,
         filter_polarity: FilterPolarity::SetPasses,
-        sockopts: kame_sockopts(61, 57, 36, RFC3678_GROUPS_80, None),
-        cmsgs: BSD_CMSGS,
+        group_struct: GroupStruct::GroupReq,
+        sockopts: table(kame_sockopts(61, 57, 36), RFC3678_GROUPS_80),
+        cmsg_types: BSD_CMSGS,
     };
 
     /// NetBSD on x86_64 (`AF_INET6 = 24`); any-source groups only.
     pub const NETBSD_64: Platform = Platform {
         os: Os::NetBsd,
         af_inet6: 24,
-        sockopts: kame_sockopts(61, 57, 36, RFC3493_GROUPS, None),
+        group_struct: GroupStruct::Ipv6Mreq,
+        sockopts: table(kame_sockopts(61, 57, 36), RFC3493_GROUPS),
         ..Platform::FREEBSD_64
     };
 
     /// OpenBSD on x86_64 and aarch64 (`AF_INET6 = 24`); any-source groups only.
     /// Its `sockaddr_storage` is 256 bytes (`ss_len`, `ss_family`, 6 + 8 + 240
     /// bytes of padding: libc `src/unix/bsd/netbsdlike/openbsd/mod.rs`,
-    /// `<sys/socket.h>`). OpenBSD has no `group_req`, so the `group_req` sizes
-    /// below are never used there.
+    /// `<sys/socket.h>`). OpenBSD has no `group_req` and no option takes
+    /// one; the sizes below are what the struct would be with that
+    /// `sockaddr_storage`, so the layout stays self-consistent.
     pub const OPENBSD_64: Platform = Platform {
         os: Os::OpenBsd,
         layouts: StructLayouts {
             sockaddr_storage: 256,
+            group_req: 8 + 256,
+            group_source_req: 8 + 2 * 256,
             ..BSD_LAYOUTS
         },
         ..Platform::NETBSD_64
@@ -547,7 +498,7 @@ impl Platform {
         os: Os::Darwin,
         endian: Endian::Little,
         af_inet6: 30,
-        cmsg: CmsgLayout {
+        cmsg_layout: CmsgLayout {
             len_size: 4,
             header_len: 12,
             align: 4,
@@ -559,8 +510,9 @@ impl Platform {
             ..BSD_LAYOUTS
         },
         filter_polarity: FilterPolarity::SetPasses,
-        sockopts: kame_sockopts(36, 35, 61, RFC3678_GROUPS_80, None),
-        cmsgs: [Some(36), Some(47), Some(46), Some(48), Some(44)],
+        group_struct: GroupStruct::GroupReq,
+        sockopts: table(kame_sockopts(36, 35, 61), RFC3678_GROUPS_80),
+        cmsg_types: [Some(36), Some(47), Some(46), Some(48), Some(44)],
     };
 
     /// Every named platform, for tests and tools that iterate over them.
@@ -604,7 +556,40 @@ impl Platform {
 
     /// The `cmsg_type` for `kind` at level `IPPROTO_IPV6`, or `None`.
     pub const fn cmsg_type(&self, kind: ControlType) -> Option<i32> {
-        self.cmsgs[kind as usize]
+        self.cmsg_types[kind as usize]
+    }
+
+    /// Checks that the layout is self-consistent: the `cmsghdr` framing is
+    /// well formed and every struct size agrees with its parts. Every named
+    /// platform passes at compile time; call it on a hand-made one.
+    pub const fn check(&self) -> Result<(), &'static str> {
+        let c = &self.cmsg_layout;
+        let l = &self.layouts;
+        if !c.align.is_power_of_two() {
+            return Err("cmsg alignment is not a power of two");
+        }
+        if c.len_size != 4 && c.len_size != 8 {
+            return Err("cmsg_len is neither 4 nor 8 bytes");
+        }
+        if c.header_len < c.len_size + 8 {
+            return Err("cmsghdr is shorter than its three fields");
+        }
+        if l.sockaddr_in6 < 28 || l.sockaddr_storage < l.sockaddr_in6 {
+            return Err("sockaddr_in6 or sockaddr_storage too small");
+        }
+        if l.in6_pktinfo < 20 || l.ipv6_mreq < 20 {
+            return Err("in6_pktinfo or ipv6_mreq shorter than an address and an index");
+        }
+        if l.ip6_mtuinfo < l.sockaddr_in6 + 4 {
+            return Err("ip6_mtuinfo shorter than a sockaddr_in6 and an MTU");
+        }
+        if l.group_req_group < 4 || l.group_req != l.group_req_group + l.sockaddr_storage {
+            return Err("group_req is not its index, padding and one sockaddr_storage");
+        }
+        if l.group_source_req != l.group_req_group + 2 * l.sockaddr_storage {
+            return Err("group_source_req is not its index, padding and two sockaddr_storage");
+        }
+        Ok(())
     }
 
     /// The payload length of a control message of `kind`.
@@ -618,6 +603,17 @@ impl Platform {
     }
 }
 
+// Every named platform is self-consistent, checked when the crate compiles.
+const _: () = {
+    let mut i = 0;
+    while i < Platform::ALL.len() {
+        if let Err(why) = Platform::ALL[i].check() {
+            panic!("{}", why);
+        }
+        i += 1;
+    }
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -625,32 +621,40 @@ mod tests {
     #[test]
     fn cmsg_arithmetic_matches_the_c_macros() {
         // Linux x86_64: CMSG_LEN(4) = 20, CMSG_SPACE(4) = 24, CMSG_SPACE(20) = 40.
-        let l = Platform::LINUX_64.cmsg;
+        let l = Platform::LINUX_64.cmsg_layout;
         assert_eq!((l.len(4), l.space(4), l.space(20)), (20, 24, 40));
         // Linux i686: CMSG_LEN(4) = 16, CMSG_SPACE(20) = 32.
-        let l = Platform::LINUX_32.cmsg;
+        let l = Platform::LINUX_32.cmsg_layout;
         assert_eq!((l.len(4), l.space(4), l.space(20)), (16, 16, 32));
         // FreeBSD amd64: data at _ALIGN(12) = 16, CMSG_SPACE(4) = 24.
-        let l = Platform::FREEBSD_64.cmsg;
+        let l = Platform::FREEBSD_64.cmsg_layout;
         assert_eq!((l.len(4), l.space(4), l.space(20)), (20, 24, 40));
         // Darwin: data at 12, CMSG_SPACE(4) = 16, CMSG_SPACE(20) = 32.
-        let l = Platform::DARWIN.cmsg;
+        let l = Platform::DARWIN.cmsg_layout;
         assert_eq!((l.len(4), l.space(4), l.space(20)), (16, 16, 32));
     }
 
     #[test]
     fn tables_name_what_each_os_lacks() {
         for p in [Platform::NETBSD_64, Platform::OPENBSD_64] {
-            assert_eq!(
-                p.sockopt(SocketOption::JoinGroup).map(|o| o.value),
-                Some(OptionValue::Mreq)
-            );
+            assert_eq!(p.group_struct, GroupStruct::Ipv6Mreq);
+            assert!(p.sockopt(SocketOption::JoinGroup).is_some());
             assert!(p.sockopt(SocketOption::JoinSourceGroup).is_none());
         }
         for p in Platform::ALL {
             let has_bpf = p.sockopt(SocketOption::AttachFilter).is_some();
             assert_eq!(has_bpf, p.os == Os::Linux);
         }
+    }
+
+    #[test]
+    fn check_names_what_is_inconsistent() {
+        let mut p = Platform::OPENBSD_64;
+        p.layouts.group_source_req = 264;
+        assert!(p.check().is_err());
+        let mut p = Platform::LINUX_64;
+        p.cmsg_layout.align = 6;
+        assert_eq!(p.check(), Err("cmsg alignment is not a power of two"));
     }
 
     #[test]

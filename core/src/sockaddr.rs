@@ -8,9 +8,6 @@ use core::net::{Ipv6Addr, SocketAddrV6};
 use crate::error::WireError;
 use crate::platform::{Platform, SockaddrStyle};
 
-/// Largest option value encoded here (`group_source_req` on 64-bit Linux / BSD).
-pub const MAX_OPTION_LEN: usize = 264;
-
 fn need(buf: &[u8], needed: usize) -> Result<(), WireError> {
     if buf.len() < needed {
         Err(WireError::BufferTooSmall {
@@ -170,6 +167,22 @@ pub fn decode_ip6_mtuinfo(
     Ok((addr, platform.endian.read_u32(&buf[mtu_at..])))
 }
 
+/// Reads only `ip6m_mtu` from a `struct ip6_mtuinfo`, as the `IPV6_PATHMTU`
+/// socket option returns it: Linux leaves `ip6m_addr` all zero there (not
+/// even `AF_INET6`), which [`decode_ip6_mtuinfo`] rightly rejects.
+pub fn decode_mtu(platform: &Platform, buf: &[u8]) -> Result<u32, WireError> {
+    let len = platform.layouts.ip6_mtuinfo;
+    if buf.len() < len {
+        return Err(WireError::Truncated {
+            needed: len,
+            available: buf.len(),
+        });
+    }
+    Ok(platform
+        .endian
+        .read_u32(&buf[platform.layouts.sockaddr_in6..]))
+}
+
 /// Writes `struct ip6_mtuinfo` (for tests and tools that synthesise kernel output).
 pub fn encode_ip6_mtuinfo(
     platform: &Platform,
@@ -210,7 +223,7 @@ mod tests {
 
     #[test]
     fn group_req_places_the_group_per_platform() {
-        let mut b = [0xaau8; MAX_OPTION_LEN];
+        let mut b = [0xaau8; crate::option::MAX_OPTION_LEN];
         let n = encode_group_req(&Platform::LINUX_64, 3, DOC, &mut b).unwrap();
         assert_eq!(n, 136);
         assert_eq!(&b[..10], &[3, 0, 0, 0, 0, 0, 0, 0, 10, 0]);

@@ -80,7 +80,7 @@ fn platform() -> impl Strategy<Value = Platform> {
 /// A control buffer of plausible records: IPv6 or other levels, the
 /// platform's types or others, data lengths around each struct's size.
 fn plausible_buffer(p: Platform) -> impl Strategy<Value = Vec<u8>> {
-    let kinds: Vec<i32> = p.cmsgs.iter().flatten().copied().collect();
+    let kinds: Vec<i32> = p.cmsg_types.iter().flatten().copied().collect();
     let record = (
         prop_oneof![4 => Just(IPPROTO_IPV6), 1 => any::<i32>()],
         prop_oneof![4 => proptest::sample::select(kinds), 1 => any::<i32>()],
@@ -152,6 +152,66 @@ proptest! {
         if let Ok(cm) = ControlMessage::parse(&p, &bytes) {
             check_reparse(&p, &cm)?;
         }
+    }
+}
+
+/// `parse` and `parse_partial` agree: `parse` succeeds exactly when
+/// `parse_partial` met no error, with the same message, and fails with the
+/// first error `parse_partial` met.
+fn check_partial_agrees(p: &Platform, bytes: &[u8]) -> Result<(), TestCaseError> {
+    let decoded = ControlMessage::parse_partial(p, bytes);
+    match ControlMessage::parse(p, bytes) {
+        Ok(cm) => {
+            prop_assert_eq!(decoded.error, None);
+            prop_assert_eq!(decoded.undecoded, 0);
+            prop_assert_eq!(decoded.message, cm);
+        }
+        Err(e) => {
+            prop_assert_eq!(decoded.error, Some(e));
+            prop_assert!(decoded.undecoded >= 1);
+        }
+    }
+    prop_assert!(
+        decoded.message.src.is_none() && decoded.message.next_hop.is_none(),
+        "parse_partial filled send-only fields"
+    );
+    // No more failures than records could start in the buffer.
+    prop_assert!(decoded.undecoded <= bytes.len() / p.cmsg_layout.data_offset() + 1);
+    Ok(())
+}
+
+/// A record header whose `cmsg_len` (1) is smaller than the header.
+fn short_header(p: &Platform) -> Vec<u8> {
+    let mut header = vec![0u8; p.cmsg_layout.data_offset()];
+    p.endian.write_uint(&mut header, p.cmsg_layout.len_size, 1);
+    header
+}
+
+proptest! {
+    /// Any bytes: `parse_partial` does not panic and agrees with `parse`.
+    #[test]
+    fn parse_partial_of_arbitrary_bytes_agrees_with_parse(p in platform(), bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+        check_partial_agrees(&p, &bytes)?;
+    }
+
+    /// The same on well-formed records, which reach the value decoders.
+    #[test]
+    fn parse_partial_of_plausible_records_agrees_with_parse((p, bytes) in platform().prop_flat_map(|p| (Just(p), plausible_buffer(p)))) {
+        check_partial_agrees(&p, &bytes)?;
+    }
+
+    /// A framing error after good records ends the walk without losing them.
+    #[test]
+    fn parse_partial_keeps_the_records_before_a_framing_error(p in platform(), cm in message(), tail in proptest::collection::vec(any::<u8>(), 0..40)) {
+        let mut bytes = cm.to_bytes(&p).unwrap().to_vec();
+        let offset = bytes.len();
+        bytes.extend(short_header(&p));
+        bytes.extend(tail);
+        let decoded = ControlMessage::parse_partial(&p, &bytes);
+        prop_assert_eq!(decoded.message, as_received(&cm));
+        prop_assert_eq!(decoded.undecoded, 1);
+        prop_assert_eq!(decoded.error, Some(WireError::CmsgLenTooSmall { offset, cmsg_len: 1 }));
+        check_partial_agrees(&p, &bytes)?;
     }
 }
 

@@ -30,7 +30,8 @@
 
 use core::net::Ipv6Addr;
 
-use ipv6_core::platform::Platform;
+use ipv6_core::control::Decoded;
+use ipv6_core::platform::{Endian, Platform};
 use ipv6_core::{ControlFlags, ControlMessage, WireError};
 
 const SRC: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1);
@@ -366,15 +367,22 @@ fn parse_reads_golden_receive_buffers_on_every_platform() {
         ..ControlMessage::default()
     };
     for (name, platform, bytes) in RECEIVE {
+        let parsed = ControlMessage::parse(&platform, bytes);
+        assert_eq!(parsed, Ok(expected), "{name}");
         assert_eq!(
-            ControlMessage::parse(&platform, bytes),
-            Ok(expected),
-            "{name}"
-        );
-        assert_eq!(
-            expected.to_string(),
+            parsed.unwrap().to_string(),
             "tclass=0x28 hoplim=7 src=<nil> dst=2001:db8::2 ifindex=0 nexthop=<nil> mtu=1280",
-            "the string Go printed for the same buffers"
+            "{name}: the string Go printed for the same buffers"
+        );
+        // The lenient decoder reads good buffers exactly as `parse` does.
+        assert_eq!(
+            ControlMessage::parse_partial(&platform, bytes),
+            Decoded {
+                message: expected,
+                undecoded: 0,
+                error: None
+            },
+            "{name}"
         );
     }
 }
@@ -448,6 +456,110 @@ fn flag_space_equals_go_new_control_message_on_linux() {
             flags.space(&Platform::LINUX_32),
             GO_386[bits as usize],
             "{flags:?}"
+        );
+    }
+}
+
+/// Every named platform passes its own consistency check, in either byte
+/// order, and the `cmsghdr` framing the golden vectors above were written
+/// with is the one each platform declares: `CMSG_LEN(0)` and
+/// `CMSG_SPACE(4)`, `CMSG_SPACE(20)`.
+#[test]
+fn every_platform_passes_check_with_the_framing_of_the_golden_vectors() {
+    #[rustfmt::skip]
+    let framing: [(&str, Platform, usize, usize, usize); 6] = [
+        ("linux64", Platform::LINUX_64, 16, 24, 40),
+        ("linux32", Platform::LINUX_32, 12, 16, 32),
+        ("freebsd64", Platform::FREEBSD_64, 16, 24, 40),
+        ("netbsd64", Platform::NETBSD_64, 16, 24, 40),
+        ("openbsd64", Platform::OPENBSD_64, 16, 24, 40),
+        ("darwin", Platform::DARWIN, 12, 16, 32),
+    ];
+    let platforms: Vec<Platform> = framing.iter().map(|row| row.1).collect();
+    assert_eq!(platforms, Platform::ALL);
+    for (name, platform, len0, space4, space20) in framing {
+        for p in [platform, platform.with_endian(Endian::Big)] {
+            assert_eq!(p.check(), Ok(()), "{name} {:?}", p.endian);
+        }
+        let c = platform.cmsg_layout;
+        assert_eq!(
+            (c.len(0), c.space(4), c.space(20)),
+            (len0, space4, space20),
+            "{name}"
+        );
+    }
+    // A struct size taken from another platform, or a header shorter than
+    // its fields, is caught.
+    let mut wrong = Platform::LINUX_32;
+    wrong.layouts.group_req = Platform::LINUX_64.layouts.group_req;
+    assert!(wrong.check().is_err());
+    let mut wrong = Platform::DARWIN;
+    wrong.cmsg_layout.header_len = 8;
+    assert!(wrong.check().is_err());
+}
+
+/// The golden receive buffers, damaged: `parse` refuses them, while
+/// `parse_partial` keeps every record before or beside the damage.
+#[test]
+fn parse_partial_keeps_the_good_records_of_damaged_golden_buffers() {
+    let datagram_fields = ControlMessage {
+        traffic_class: Some(0x28),
+        hop_limit: Some(7),
+        dst: Some(Ipv6Addr::LOCALHOST),
+        if_index: 1,
+        ..ControlMessage::default()
+    };
+    for (name, platform, bytes) in RECEIVE {
+        // The IPV6_PATHMTU record is the last one, `pmtu` bytes long.
+        let pmtu = platform.cmsg_layout.len(platform.layouts.ip6_mtuinfo);
+        let start = bytes.len() - pmtu;
+        let family_at = start + platform.cmsg_layout.data_offset() + 1;
+
+        // A path MTU report that is not for an IPv6 address.
+        let mut bad_family = bytes.to_vec();
+        bad_family[family_at] = 2;
+        if platform.os == ipv6_core::Os::Linux {
+            bad_family[family_at - 1] = 2; // sin6_family is a u16 there
+            bad_family[family_at] = 0;
+        }
+        let error = WireError::BadFamily(2);
+        assert_eq!(
+            ControlMessage::parse(&platform, &bad_family),
+            Err(error),
+            "{name}"
+        );
+        assert_eq!(
+            ControlMessage::parse_partial(&platform, &bad_family),
+            Decoded {
+                message: datagram_fields,
+                undecoded: 1,
+                error: Some(error)
+            },
+            "{name}"
+        );
+
+        // A buffer cut inside the last record (its header whole).
+        let cut = &bytes[..start + 20];
+        let error = WireError::CmsgLenOverrun {
+            offset: start,
+            cmsg_len: pmtu,
+            available: 20,
+        };
+        assert_eq!(ControlMessage::parse(&platform, cut), Err(error), "{name}");
+        let decoded = ControlMessage::parse_partial(&platform, cut);
+        assert_eq!(
+            decoded,
+            Decoded {
+                message: datagram_fields,
+                undecoded: 1,
+                error: Some(error)
+            },
+            "{name}"
+        );
+        assert_eq!(
+            decoded.message.to_string(),
+            "tclass=0x28 hoplim=7 src=<nil> dst=::1 ifindex=1 nexthop=<nil> mtu=0",
+            "{name}"
         );
     }
 }

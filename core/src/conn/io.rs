@@ -5,9 +5,12 @@ use core::slice;
 use core::time::Duration;
 
 use super::{PacketConn, Received, validate};
-use crate::backend::{MsgFlags, RecvMessage, SendMessage, SocketBackend, check_buffer_count};
-use crate::control::{ControlFlags, ControlMessage, MAX_SPACE};
+use crate::backend::{
+    Direction, MsgFlags, RecvMessage, RecvMeta, SendMessage, SocketBackend, check_buffer_count,
+};
+use crate::control::{ControlBuffer, ControlMessage};
 use crate::error::{Error, Operation, Result, WireError};
+use crate::platform::Platform;
 
 #[cfg(doc)]
 use crate::error::InvalidArgument;
@@ -17,14 +20,15 @@ impl<B: SocketBackend> PacketConn<B> {
     /// [`set_control_message`](Self::set_control_message) asked for, and the
     /// sender.
     ///
-    /// A datagram longer than `buf` is cut silently, as in Go; use
-    /// [`read_msg`](Self::read_msg) to learn of it. Control data that did not
-    /// fit is [`Error::ControlTruncated`], whose `len` says how much of `buf`
-    /// holds the datagram nonetheless.
+    /// A datagram the kernel delivered is always returned. A datagram longer
+    /// than `buf` is cut silently, as in Go; control data that did not fit,
+    /// or records that could not be decoded, leave their fields empty. Use
+    /// [`read_msg`](Self::read_msg) to learn of either.
     ///
     /// Go: `PacketConn.ReadFrom`. Go also copies the sender's address into
     /// the control message's `Src`; here the sender is returned once, and
     /// `src` stays `None` (it is a send-side field).
+    #[doc(alias("recvmsg", "ReadFrom"))]
     pub fn read_from(
         &self,
         buf: &mut [u8],
@@ -36,10 +40,12 @@ impl<B: SocketBackend> PacketConn<B> {
     /// Receives one datagram scattered over `buffers` (at most
     /// [`MAX_IOV`](crate::backend::MAX_IOV), else
     /// [`InvalidArgument::TooManyBuffers`]), reporting everything known
-    /// about it, truncation included. Errors as in
-    /// [`read_from`](Self::read_from).
+    /// about it: truncation of the payload or of the control data, and
+    /// control records that could not be decoded, beside the records that
+    /// could.
     ///
     /// Go: `PacketConn.ReadFrom` with `ipv6.Message`'s vectored buffers.
+    #[doc(alias("recvmsg", "ReadFrom"))]
     pub fn read_msg(&self, buffers: &mut [&mut [u8]]) -> Result<Received> {
         check_buffer_count(Operation::RecvMsg, buffers.len())?;
         self.receive(buffers)
@@ -53,6 +59,7 @@ impl<B: SocketBackend> PacketConn<B> {
     ///
     /// Go: `PacketConn.WriteTo`, which drops IPv4-mapped `Src` and `NextHop`
     /// silently instead.
+    #[doc(alias("sendmsg", "WriteTo"))]
     pub fn write_to(
         &self,
         buf: &[u8],
@@ -68,6 +75,7 @@ impl<B: SocketBackend> PacketConn<B> {
     /// [`write_to`](Self::write_to).
     ///
     /// Go: `PacketConn.WriteTo` with `ipv6.Message`'s vectored buffers.
+    #[doc(alias("sendmsg", "WriteTo"))]
     pub fn write_msg(
         &self,
         buffers: &[&[u8]],
@@ -81,10 +89,12 @@ impl<B: SocketBackend> PacketConn<B> {
     /// Receives up to `messages.len()` datagrams in one call (`recvmmsg`)
     /// and returns how many arrived; each message's `meta` tells its length,
     /// sender and truncation. Control bytes are left raw in each message's
-    /// `control` buffer (decode them with [`ControlMessage::parse`]).
+    /// `control` buffer: [`received`](Self::received) decodes a message as
+    /// [`read_msg`](Self::read_msg) would have. A [`ControlBuffer`] per
+    /// message holds every flag's records.
     ///
     /// With control flags set, every `control` buffer must hold
-    /// [`ControlFlags::space`] bytes, else
+    /// [`ControlFlags::space`](crate::ControlFlags::space) bytes, else
     /// [`InvalidArgument::ControlBufferTooSmall`]. Where the backend has no
     /// batch receive ([`Error::Unsupported`]), one datagram is received into
     /// the first message and 1 returned. An empty `messages` returns 0
@@ -92,6 +102,7 @@ impl<B: SocketBackend> PacketConn<B> {
     ///
     /// Go: `PacketConn.ReadBatch` (without `flags`; Go reads one message
     /// off Linux too).
+    #[doc(alias("recvmmsg", "ReadBatch"))]
     pub fn read_batch(&self, messages: &mut [RecvMessage<'_>]) -> Result<usize> {
         let needed = self.control_space();
         for message in messages.iter() {
@@ -102,7 +113,9 @@ impl<B: SocketBackend> PacketConn<B> {
         }
         match self.backend.recv_batch(messages) {
             Err(Error::Unsupported(_)) => {}
-            done => return done,
+            // A faulty backend claiming more than it was given must not make
+            // the caller index past the slice.
+            done => return done.map(|n| n.min(messages.len())),
         }
         let first = &mut messages[0]; // not empty: checked above
         // With no flags set, no control buffer: a backend that cannot
@@ -129,13 +142,14 @@ impl<B: SocketBackend> PacketConn<B> {
     ///
     /// Go: `PacketConn.WriteBatch` (without `flags`; off Linux Go sends only
     /// the first message).
+    #[doc(alias("sendmmsg", "WriteBatch"))]
     pub fn write_batch(&self, messages: &mut [SendMessage<'_>]) -> Result<usize> {
         if messages.is_empty() {
             return Ok(0);
         }
         match self.backend.send_batch(messages) {
             Err(Error::Unsupported(_)) => {}
-            done => return done,
+            done => return done.map(|n| n.min(messages.len())),
         }
         for (sent_before, message) in messages.iter_mut().enumerate() {
             let buffers = [message.buffer];
@@ -153,27 +167,31 @@ impl<B: SocketBackend> PacketConn<B> {
 
     /// Bounds how long a receive waits (`SO_RCVTIMEO`); `None` waits
     /// forever. `Some(Duration::ZERO)` is [`InvalidArgument::ZeroTimeout`]
-    /// (the kernel would read it as "forever"). An expired wait fails with
-    /// the OS's `EAGAIN`/`EWOULDBLOCK`.
+    /// (the kernel would read it as "forever"). The kernel counts in
+    /// microseconds: a fraction of one rounds up, on every backend. An
+    /// expired wait fails with the OS's `EAGAIN`/`EWOULDBLOCK`.
     ///
     /// Go: `PacketConn.SetReadDeadline`. Go's deadlines are instants, met by
     /// its runtime poller; a timeout is per call, met by the kernel. For a
     /// deadline, set the time left before each receive, or use
     /// [`set_nonblocking`](Self::set_nonblocking) with an event loop.
+    #[doc(alias("SO_RCVTIMEO", "SetReadDeadline"))]
     pub fn set_read_timeout(&self, timeout: Option<Duration>) -> Result<()> {
         let timeout = validate::timeout(Operation::SetReadTimeout, timeout)?;
-        self.backend.set_read_timeout(timeout)
+        self.backend.set_timeout(Direction::Read, timeout)
     }
 
     /// Bounds how long a send waits (`SO_SNDTIMEO`); `None` waits forever.
-    /// `Some(Duration::ZERO)` is [`InvalidArgument::ZeroTimeout`].
+    /// `Some(Duration::ZERO)` is [`InvalidArgument::ZeroTimeout`]; a
+    /// fraction of a microsecond rounds up.
     ///
     /// Go: `PacketConn.SetWriteDeadline` (see
     /// [`set_read_timeout`](Self::set_read_timeout); Go's `SetDeadline` is
     /// both).
+    #[doc(alias("SO_SNDTIMEO", "SetWriteDeadline"))]
     pub fn set_write_timeout(&self, timeout: Option<Duration>) -> Result<()> {
         let timeout = validate::timeout(Operation::SetWriteTimeout, timeout)?;
-        self.backend.set_write_timeout(timeout)
+        self.backend.set_timeout(Direction::Write, timeout)
     }
 
     /// Makes receives and sends fail with `EAGAIN`/`EWOULDBLOCK` instead of
@@ -181,8 +199,22 @@ impl<B: SocketBackend> PacketConn<B> {
     ///
     /// Go: none; Go's runtime poller keeps every socket non-blocking and
     /// offers deadlines instead.
+    #[doc(alias("O_NONBLOCK", "FIONBIO"))]
     pub fn set_nonblocking(&self, on: bool) -> Result<()> {
         self.backend.set_nonblocking(on)
+    }
+
+    /// What [`read_msg`](Self::read_msg) would have reported for a message
+    /// [`read_batch`](Self::read_batch) filled: its length, sender,
+    /// truncation and decoded control data. No system call.
+    pub fn received(&self, message: &RecvMessage<'_>) -> Received {
+        let capacity = message.buffer.len();
+        decode_received(
+            self.backend.platform(),
+            &message.meta,
+            message.control,
+            capacity,
+        )
     }
 
     /// Control bytes a receive needs for the current flags (0 for none).
@@ -191,7 +223,7 @@ impl<B: SocketBackend> PacketConn<B> {
         if flags.is_empty() {
             0
         } else {
-            flags.space(&B::PLATFORM)
+            flags.space(self.backend.platform())
         }
     }
 
@@ -200,42 +232,25 @@ impl<B: SocketBackend> PacketConn<B> {
     /// With any flag set the buffer has room for every flag, not just the
     /// current ones, so another thread enabling more reports while this read
     /// waits cannot truncate its control data. With none set it is empty:
-    /// a backend that cannot receive control data still serves the read.
+    /// a backend that cannot receive control data still serves the read,
+    /// and records of options turned on behind this `PacketConn`'s back are
+    /// reported as truncated rather than failing the read.
     fn receive(&self, buffers: &mut [&mut [u8]]) -> Result<Received> {
-        const OP: Operation = Operation::RecvMsg;
-        let mut space = [0u8; MAX_SPACE];
+        let mut space = ControlBuffer::new();
         let wanted = if self.control_flags().is_empty() {
             0
         } else {
-            ControlFlags::all().space(&B::PLATFORM).min(MAX_SPACE)
+            self.receive_space
         };
-        let control_buf = &mut space[..wanted];
-        let meta = self.backend.recv_msg(buffers, control_buf)?;
-        if meta.flags.contains(MsgFlags::CONTROL_TRUNCATED) {
-            return Err(Error::ControlTruncated { len: meta.len });
-        }
-        let control = match meta.control_len {
-            0 => ControlMessage::default(),
-            len => {
-                // A backend reporting more control bytes than it was given
-                // room for is faulty; refuse its answer rather than panic.
-                let available = control_buf.len();
-                let bytes = control_buf.get(..len).ok_or(Error::Wire(
-                    OP,
-                    WireError::Truncated {
-                        needed: len,
-                        available,
-                    },
-                ))?;
-                ControlMessage::parse(&B::PLATFORM, bytes).map_err(|e| Error::Wire(OP, e))?
-            }
-        };
-        Ok(Received {
-            len: meta.len,
+        let control = &mut space.0[..wanted];
+        let capacity = buffers.iter().map(|b| b.len()).sum();
+        let meta = self.backend.recv_msg(buffers, control)?;
+        Ok(decode_received(
+            self.backend.platform(),
+            &meta,
             control,
-            source: meta.source,
-            truncated: meta.flags.contains(MsgFlags::TRUNCATED),
-        })
+            capacity,
+        ))
     }
 
     /// One `send_msg` with `control` encoded on the stack.
@@ -246,17 +261,59 @@ impl<B: SocketBackend> PacketConn<B> {
         destination: Option<&SocketAddrV6>,
     ) -> Result<usize> {
         const OP: Operation = Operation::SendMsg;
-        let mut space = [0u8; MAX_SPACE];
+        let mut space = ControlBuffer::new();
         let encoded: &[u8] = match control {
             None => &[],
             Some(control) => {
                 validate::send_control(OP, control)?;
                 let len = control
-                    .marshal(&B::PLATFORM, &mut space)
+                    .marshal(self.backend.platform(), &mut space.0)
                     .map_err(|e| Error::Wire(OP, e))?;
-                &space[..len]
+                &space.0[..len]
             }
         };
         self.backend.send_msg(buffers, encoded, destination)
     }
+}
+
+/// A received message as the caller sees it. The kernel has consumed the
+/// datagram, so nothing here fails: what is wrong with the control data is
+/// reported beside the payload's length and sender.
+///
+/// Lengths a faulty backend reports beyond the buffers it was given are
+/// clamped to them.
+fn decode_received(
+    platform: &Platform,
+    meta: &RecvMeta,
+    control: &[u8],
+    capacity: usize,
+) -> Received {
+    let mut received = Received {
+        len: meta.len.min(capacity),
+        control: ControlMessage::default(),
+        source: meta.source,
+        truncated: meta.flags.contains(MsgFlags::TRUNCATED),
+        control_truncated: meta.flags.contains(MsgFlags::CONTROL_TRUNCATED),
+        control_undecoded: 0,
+        control_error: None,
+    };
+    match control.get(..meta.control_len) {
+        Some([]) => {}
+        Some(bytes) => {
+            let decoded = ControlMessage::parse_partial(platform, bytes);
+            received.control = decoded.message;
+            received.control_undecoded = decoded.undecoded;
+            received.control_error = decoded.error;
+        }
+        // A length beyond the buffer is a faulty backend's: which bytes it
+        // wrote is unknown, so none are trusted.
+        None => {
+            received.control_undecoded = 1;
+            received.control_error = Some(WireError::Truncated {
+                needed: meta.control_len,
+                available: control.len(),
+            });
+        }
+    }
+    received
 }

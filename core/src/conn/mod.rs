@@ -2,14 +2,19 @@
 //!
 //! [`Conn`] carries the unicast options every IPv6 socket has (TCP included);
 //! [`PacketConn`] adds multicast, checksums, ICMPv6 and BPF filters, and
-//! datagram I/O with per-packet [`ControlMessage`]s. Both own their backend,
-//! so the socket closes when they drop (Go's `Close`); [`Conn::into_inner`]
-//! and [`PacketConn::into_inner`] hand it back instead.
+//! datagram I/O with per-packet [`ControlMessage`]s. Both own their backend:
+//! when the backend owns its descriptor, the socket closes when they drop
+//! (Go's `Close`); [`Conn::into_inner`] and [`PacketConn::into_inner`] hand
+//! it back instead.
 //!
 //! Every argument is checked before the backend is called: a bad one fails
 //! with [`Error::InvalidArgument`], naming the backend [`Operation`] it was
 //! meant for, and the socket is left untouched. Nothing here allocates;
 //! control data is encoded and decoded on the stack.
+//!
+//! A datagram the kernel delivered always reaches the caller with its
+//! length and sender: control data that did not fit or could not be decoded
+//! is reported beside it in [`Received`], never instead of it.
 //!
 //! Kernel refusals are [`Error::Os`] with the real `errno`, passed through
 //! as `std` does: a receive interrupted by a signal (`EINTR`, which
@@ -70,7 +75,8 @@ use core::net::SocketAddrV6;
 
 use crate::backend::SocketBackend;
 use crate::control::ControlMessage;
-use crate::error::{Error, InvalidArgument, Operation, Result};
+use crate::error::{Error, InvalidArgument, Operation, Result, WireError};
+use crate::option::{OptionValue, SocketOption};
 
 pub use packet::PacketConn;
 
@@ -96,6 +102,7 @@ impl<B: SocketBackend> Conn<B> {
     /// ([`Error::Unsupported`]) is trusted; other errors are returned.
     ///
     /// Go: `ipv6.NewConn` (which checks nothing).
+    #[doc(alias = "NewConn")]
     pub fn new(backend: B) -> Result<Self> {
         check_family(&backend)?;
         Ok(Conn { backend })
@@ -114,29 +121,34 @@ impl<B: SocketBackend> Conn<B> {
     /// Traffic class of outgoing packets (`IPV6_TCLASS`).
     ///
     /// Go: `Conn.TrafficClass`.
+    #[doc(alias("IPV6_TCLASS", "TrafficClass"))]
     pub fn traffic_class(&self) -> Result<i32> {
-        self.backend.traffic_class()
+        get_int(&self.backend, SocketOption::TrafficClass)
     }
 
     /// Sets the traffic class of outgoing packets: 0..=255, or -1 for the
     /// kernel default; anything else is [`InvalidArgument::TrafficClass`].
     ///
     /// Go: `Conn.SetTrafficClass`.
+    #[doc(alias("IPV6_TCLASS", "SetTrafficClass"))]
     pub fn set_traffic_class(&self, tclass: i32) -> Result<()> {
         set_traffic_class(&self.backend, tclass)
     }
 
-    /// Hop limit of outgoing unicast packets (`IPV6_UNICAST_HOPS`).
+    /// Hop limit of outgoing unicast packets (`IPV6_UNICAST_HOPS`): 0..=255,
+    /// or -1 where the kernel reports its default that way (the BSDs).
     ///
     /// Go: `Conn.HopLimit`.
+    #[doc(alias("IPV6_UNICAST_HOPS", "HopLimit"))]
     pub fn hop_limit(&self) -> Result<i32> {
-        self.backend.hop_limit()
+        get_int(&self.backend, SocketOption::HopLimit)
     }
 
     /// Sets the hop limit of outgoing unicast packets: 0..=255, or -1 for the
     /// kernel default; anything else is [`InvalidArgument::HopLimit`].
     ///
     /// Go: `Conn.SetHopLimit`.
+    #[doc(alias("IPV6_UNICAST_HOPS", "SetHopLimit"))]
     pub fn set_hop_limit(&self, hops: i32) -> Result<()> {
         set_hop_limit(&self.backend, hops)
     }
@@ -145,18 +157,22 @@ impl<B: SocketBackend> Conn<B> {
     /// connected.
     ///
     /// Go: `Conn.PathMTU`.
+    #[doc(alias("IPV6_PATHMTU", "PathMTU"))]
     pub fn path_mtu(&self) -> Result<u32> {
-        self.backend.path_mtu()
+        path_mtu(&self.backend)
     }
 }
 
 /// A received datagram's facts (the richer form of Go's `ReadFrom` results).
+///
+/// The kernel consumed the datagram before anything here could fail, so
+/// problems with its control data are reported in the fields beside it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Received {
     /// Payload bytes written to the buffers.
     pub len: usize,
-    /// The IPv6 fields the [`ControlFlags`] asked for; all empty when none
-    /// were asked for or the kernel reported none.
+    /// The IPv6 fields the [`ControlFlags`] asked for, from every record that
+    /// decoded; all empty when none were asked for or the kernel reported none.
     pub control: ControlMessage,
     /// The sender, when the socket reports one (it may be IPv4-mapped on a
     /// dual-stack socket).
@@ -164,12 +180,31 @@ pub struct Received {
     /// The datagram was longer than the buffers and its tail was discarded
     /// (`MSG_TRUNC`); `len` counts only the bytes kept.
     pub truncated: bool,
+    /// Control data was discarded for lack of room (`MSG_CTRUNC`): a receive
+    /// option is on that the control flags do not cover (set by another
+    /// library, before [`PacketConn::new`], or by a concurrent
+    /// [`set_control_message`](PacketConn::set_control_message)).
+    pub control_truncated: bool,
+    /// Control records that could not be decoded (see
+    /// [`ControlMessage::parse_partial`]); the others are in `control`. A
+    /// backend reporting more control bytes than it was given room for
+    /// counts as one, and none of its bytes are decoded.
+    pub control_undecoded: usize,
+    /// The first decoding problem, when `control_undecoded` is not 0.
+    pub control_error: Option<WireError>,
+}
+
+impl Received {
+    /// Whether the control data arrived whole and decoded.
+    pub const fn control_complete(&self) -> bool {
+        !self.control_truncated && self.control_undecoded == 0
+    }
 }
 
 /// `Conn::new` and `PacketConn::new`: refuse sockets known not to be IPv6.
 fn check_family<B: SocketBackend>(backend: &B) -> Result<()> {
     match backend.socket_family() {
-        Ok(family) if family == B::PLATFORM.af_inet6 => Ok(()),
+        Ok(family) if family == backend.platform().af_inet6 => Ok(()),
         Ok(family) => Err(Error::InvalidArgument(
             Operation::SocketFamily,
             InvalidArgument::NotIpv6Socket(family),
@@ -181,14 +216,48 @@ fn check_family<B: SocketBackend>(backend: &B) -> Result<()> {
     }
 }
 
+/// Reads `option`, whose value `extract` takes out of its variant. A
+/// backend answering with another kind breaks the trait's contract; the
+/// call then fails with [`InvalidArgument::ValueKind`].
+fn get<B: SocketBackend, T>(
+    backend: &B,
+    option: SocketOption,
+    extract: fn(OptionValue<'static>) -> Option<T>,
+) -> Result<T> {
+    let value = backend.get(option)?;
+    extract(value).ok_or(Error::InvalidArgument(
+        Operation::Get(option),
+        InvalidArgument::ValueKind {
+            expected: option.kind(),
+            given: value.kind(),
+        },
+    ))
+}
+
+fn get_int<B: SocketBackend>(backend: &B, option: SocketOption) -> Result<i32> {
+    get(backend, option, |v| match v {
+        OptionValue::Int(v) => Some(v),
+        _ => None,
+    })
+}
+
+fn path_mtu<B: SocketBackend>(backend: &B) -> Result<u32> {
+    get(backend, SocketOption::PathMtu, |v| match v {
+        OptionValue::Mtu(v) => Some(v),
+        _ => None,
+    })
+}
+
 // The two unicast setters `Conn` and `PacketConn` share (Go's `genericOpt`).
 
 fn set_traffic_class<B: SocketBackend>(backend: &B, tclass: i32) -> Result<()> {
-    let tclass = validate::traffic_class(Operation::SetTrafficClass, tclass)?;
-    backend.set_traffic_class(tclass)
+    let option = SocketOption::TrafficClass;
+    let tclass = validate::traffic_class(Operation::Set(option), tclass)?;
+    backend.set(option, OptionValue::Int(tclass))
 }
 
 fn set_hop_limit<B: SocketBackend>(backend: &B, hops: i32) -> Result<()> {
-    let hops = validate::hop_limit(Operation::SetHopLimit, hops)?;
-    backend.set_hop_limit(hops)
+    let option = SocketOption::HopLimit;
+    let hops = validate::hop_limit(Operation::Set(option), hops)?;
+    backend.set(option, OptionValue::Int(hops))
 }

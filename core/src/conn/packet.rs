@@ -4,19 +4,21 @@ use core::net::Ipv6Addr;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use super::flag_lock::FlagLock;
-use super::{check_family, validate};
-use crate::backend::{BpfInstruction, ReceiveOption, SocketBackend};
-use crate::control::ControlFlags;
+use super::{check_family, get, get_int, validate};
+use crate::backend::{BpfInstruction, SocketBackend};
+use crate::control::{ControlFlags, MAX_SPACE};
 use crate::error::{Error, InvalidArgument, Operation, Result};
 use crate::filter::IcmpFilter;
+use crate::option::{Group, OptionValue, SocketOption};
 
 /// Datagram and raw sockets (Go's `ipv6.PacketConn`).
 ///
 /// Besides the options, a `PacketConn` remembers which per-packet fields
 /// [`set_control_message`](Self::set_control_message) asked the kernel for,
 /// to size the control buffer of each receive. That state is one atomic word,
-/// so a `PacketConn` is `Send + Sync` whenever `B` is and may be shared
-/// between threads without a lock.
+/// read by receives without waiting; changes to it are serialised by a small
+/// lock (see [`set_control_message`](Self::set_control_message)). A
+/// `PacketConn` is `Send + Sync` whenever `B` is.
 #[derive(Debug)]
 pub struct PacketConn<B> {
     pub(super) backend: B,
@@ -24,6 +26,9 @@ pub struct PacketConn<B> {
     flags: AtomicU32,
     /// Held while the kernel's receive options and `flags` change together.
     flag_lock: FlagLock,
+    /// Control bytes a receive asks for when any flag is set: room for every
+    /// flag, computed once for the backend's platform.
+    pub(super) receive_space: usize,
 }
 
 // `PacketConn` is `Send + Sync` for every `Send + Sync` backend: the generic
@@ -39,18 +44,18 @@ const _: () = {
 /// Which receive option reports which [`ControlFlags`] (Go's
 /// `setControlMessage` in `control_unix.go`). `SRC` has none: a datagram's
 /// source comes with every receive.
-const RECEIVE_OPTIONS: [(ControlFlags, ReceiveOption); 4] = [
-    (ControlFlags::TRAFFIC_CLASS, ReceiveOption::TrafficClass),
-    (ControlFlags::HOP_LIMIT, ReceiveOption::HopLimit),
+const RECEIVE_OPTIONS: [(ControlFlags, SocketOption); 4] = [
+    (
+        ControlFlags::TRAFFIC_CLASS,
+        SocketOption::ReceiveTrafficClass,
+    ),
+    (ControlFlags::HOP_LIMIT, SocketOption::ReceiveHopLimit),
     (
         ControlFlags::DST.union(ControlFlags::INTERFACE),
-        ReceiveOption::PacketInfo,
+        SocketOption::ReceivePacketInfo,
     ),
-    (ControlFlags::PATH_MTU, ReceiveOption::PathMtu),
+    (ControlFlags::PATH_MTU, SocketOption::ReceivePathMtu),
 ];
-
-/// The four source-specific membership operations share one shape.
-type SourceGroupCall<B> = fn(&B, u32, Ipv6Addr, Ipv6Addr) -> Result<()>;
 
 impl<B: SocketBackend> PacketConn<B> {
     /// Wraps `backend`, checking it is an IPv6 socket; no control flags are set.
@@ -61,13 +66,20 @@ impl<B: SocketBackend> PacketConn<B> {
     /// cannot report the family ([`Error::Unsupported`]) is trusted; other
     /// errors are returned.
     ///
+    /// Receive options already on in the kernel stay on; their records are
+    /// reported as [`Received::control_truncated`](super::Received) until
+    /// the matching flags are set.
+    ///
     /// Go: `ipv6.NewPacketConn` (which checks nothing).
+    #[doc(alias = "NewPacketConn")]
     pub fn new(backend: B) -> Result<Self> {
         check_family(&backend)?;
+        let receive_space = ControlFlags::all().space(backend.platform()).min(MAX_SPACE);
         Ok(PacketConn {
             backend,
             flags: AtomicU32::new(0),
             flag_lock: FlagLock::new(),
+            receive_space,
         })
     }
 
@@ -84,29 +96,34 @@ impl<B: SocketBackend> PacketConn<B> {
     /// Traffic class of outgoing packets (`IPV6_TCLASS`).
     ///
     /// Go: `PacketConn.TrafficClass`.
+    #[doc(alias("IPV6_TCLASS", "TrafficClass"))]
     pub fn traffic_class(&self) -> Result<i32> {
-        self.backend.traffic_class()
+        get_int(&self.backend, SocketOption::TrafficClass)
     }
 
     /// Sets the traffic class of outgoing packets: 0..=255, or -1 for the
     /// kernel default; anything else is [`InvalidArgument::TrafficClass`].
     ///
     /// Go: `PacketConn.SetTrafficClass`.
+    #[doc(alias("IPV6_TCLASS", "SetTrafficClass"))]
     pub fn set_traffic_class(&self, tclass: i32) -> Result<()> {
         super::set_traffic_class(&self.backend, tclass)
     }
 
-    /// Hop limit of outgoing unicast packets (`IPV6_UNICAST_HOPS`).
+    /// Hop limit of outgoing unicast packets (`IPV6_UNICAST_HOPS`): 0..=255,
+    /// or -1 where the kernel reports its default that way (the BSDs).
     ///
     /// Go: `PacketConn.HopLimit`.
+    #[doc(alias("IPV6_UNICAST_HOPS", "HopLimit"))]
     pub fn hop_limit(&self) -> Result<i32> {
-        self.backend.hop_limit()
+        get_int(&self.backend, SocketOption::HopLimit)
     }
 
     /// Sets the hop limit of outgoing unicast packets: 0..=255, or -1 for the
     /// kernel default; anything else is [`InvalidArgument::HopLimit`].
     ///
     /// Go: `PacketConn.SetHopLimit`.
+    #[doc(alias("IPV6_UNICAST_HOPS", "SetHopLimit"))]
     pub fn set_hop_limit(&self, hops: i32) -> Result<()> {
         super::set_hop_limit(&self.backend, hops)
     }
@@ -114,17 +131,20 @@ impl<B: SocketBackend> PacketConn<B> {
     /// Hop limit of outgoing multicast packets (`IPV6_MULTICAST_HOPS`).
     ///
     /// Go: `PacketConn.MulticastHopLimit`.
+    #[doc(alias("IPV6_MULTICAST_HOPS", "MulticastHopLimit"))]
     pub fn multicast_hop_limit(&self) -> Result<i32> {
-        self.backend.multicast_hop_limit()
+        get_int(&self.backend, SocketOption::MulticastHopLimit)
     }
 
     /// Sets the hop limit of outgoing multicast packets: 0..=255, or -1 for
     /// the kernel default; anything else is [`InvalidArgument::HopLimit`].
     ///
     /// Go: `PacketConn.SetMulticastHopLimit`.
+    #[doc(alias("IPV6_MULTICAST_HOPS", "SetMulticastHopLimit"))]
     pub fn set_multicast_hop_limit(&self, hops: i32) -> Result<()> {
-        let hops = validate::hop_limit(Operation::SetMulticastHopLimit, hops)?;
-        self.backend.set_multicast_hop_limit(hops)
+        let option = SocketOption::MulticastHopLimit;
+        let hops = validate::hop_limit(Operation::Set(option), hops)?;
+        self.backend.set(option, OptionValue::Int(hops))
     }
 
     /// Interface index outgoing multicast leaves by (`IPV6_MULTICAST_IF`);
@@ -132,8 +152,16 @@ impl<B: SocketBackend> PacketConn<B> {
     ///
     /// Go: `PacketConn.MulticastInterface`, which fails instead of returning
     /// `nil` when none is set.
+    #[doc(alias("IPV6_MULTICAST_IF", "MulticastInterface"))]
     pub fn multicast_interface(&self) -> Result<Option<u32>> {
-        let index = self.backend.multicast_interface()?;
+        let index = get(
+            &self.backend,
+            SocketOption::MulticastInterface,
+            |v| match v {
+                OptionValue::Interface(index) => Some(index),
+                _ => None,
+            },
+        )?;
         Ok((index != 0).then_some(index))
     }
 
@@ -142,30 +170,41 @@ impl<B: SocketBackend> PacketConn<B> {
     ///
     /// `Some(0)` is [`InvalidArgument::InterfaceIndexZero`]; an index no
     /// interface has is [`InvalidArgument::NoSuchInterface`] (checked when
-    /// the backend implements [`SocketBackend::interface_exists`], otherwise
-    /// left to the kernel).
+    /// the backend can tell, otherwise left to the kernel).
     ///
     /// Go: `PacketConn.SetMulticastInterface`.
+    #[doc(alias("IPV6_MULTICAST_IF", "SetMulticastInterface"))]
     pub fn set_multicast_interface(&self, ifindex: Option<u32>) -> Result<()> {
-        const OP: Operation = Operation::SetMulticastInterface;
-        let index = validate::interface(OP, ifindex)?;
-        self.check_interface_exists(OP, index)?;
-        self.backend.set_multicast_interface(index)
+        let option = SocketOption::MulticastInterface;
+        let op = Operation::Set(option);
+        let index = validate::interface(op, ifindex)?;
+        self.check_interface_exists(op, index)?;
+        self.backend.set(option, OptionValue::Interface(index))
     }
 
     /// Whether outgoing multicast is looped back to local listeners
     /// (`IPV6_MULTICAST_LOOP`).
     ///
     /// Go: `PacketConn.MulticastLoopback`.
+    #[doc(alias("IPV6_MULTICAST_LOOP", "MulticastLoopback"))]
     pub fn multicast_loopback(&self) -> Result<bool> {
-        self.backend.multicast_loopback()
+        get(
+            &self.backend,
+            SocketOption::MulticastLoopback,
+            |v| match v {
+                OptionValue::Bool(on) => Some(on),
+                _ => None,
+            },
+        )
     }
 
     /// Sets whether outgoing multicast is looped back to local listeners.
     ///
     /// Go: `PacketConn.SetMulticastLoopback`.
+    #[doc(alias("IPV6_MULTICAST_LOOP", "SetMulticastLoopback"))]
     pub fn set_multicast_loopback(&self, on: bool) -> Result<()> {
-        self.backend.set_multicast_loopback(on)
+        let option = SocketOption::MulticastLoopback;
+        self.backend.set(option, OptionValue::Bool(on))
     }
 
     /// Joins the any-source multicast `group` on interface `ifindex`
@@ -178,8 +217,9 @@ impl<B: SocketBackend> PacketConn<B> {
     /// [`set_multicast_interface`](Self::set_multicast_interface).
     ///
     /// Go: `PacketConn.JoinGroup`.
+    #[doc(alias("MCAST_JOIN_GROUP", "IPV6_JOIN_GROUP", "JoinGroup"))]
     pub fn join_group(&self, ifindex: Option<u32>, group: Ipv6Addr) -> Result<()> {
-        self.any_source(Operation::JoinGroup, ifindex, group, B::join_group)
+        self.any_source(SocketOption::JoinGroup, ifindex, group)
     }
 
     /// Leaves `group` on interface `ifindex`, whether it was joined for any
@@ -187,8 +227,9 @@ impl<B: SocketBackend> PacketConn<B> {
     /// [`join_group`](Self::join_group).
     ///
     /// Go: `PacketConn.LeaveGroup`.
+    #[doc(alias("MCAST_LEAVE_GROUP", "IPV6_LEAVE_GROUP", "LeaveGroup"))]
     pub fn leave_group(&self, ifindex: Option<u32>, group: Ipv6Addr) -> Result<()> {
-        self.any_source(Operation::LeaveGroup, ifindex, group, B::leave_group)
+        self.any_source(SocketOption::LeaveGroup, ifindex, group)
     }
 
     /// Joins `group` on interface `ifindex` for traffic from `source` only
@@ -196,22 +237,19 @@ impl<B: SocketBackend> PacketConn<B> {
     ///
     /// `source` must be a unicast IPv6 address
     /// ([`InvalidArgument::BadSource`], [`InvalidArgument::Ipv4Mapped`]);
-    /// the rest is checked as in [`join_group`](Self::join_group).
+    /// `group` and the interface are checked as in
+    /// [`join_group`](Self::join_group). NetBSD and OpenBSD have no
+    /// source-specific API: [`Error::Unsupported`].
     ///
     /// Go: `PacketConn.JoinSourceSpecificGroup`.
+    #[doc(alias("MCAST_JOIN_SOURCE_GROUP", "JoinSourceSpecificGroup"))]
     pub fn join_source_specific_group(
         &self,
         ifindex: Option<u32>,
         group: Ipv6Addr,
         source: Ipv6Addr,
     ) -> Result<()> {
-        self.source_specific(
-            Operation::JoinSourceGroup,
-            ifindex,
-            group,
-            source,
-            B::join_source_group,
-        )
+        self.source_specific(SocketOption::JoinSourceGroup, ifindex, group, source)
     }
 
     /// Stops receiving `group` from `source` (`MCAST_LEAVE_SOURCE_GROUP`).
@@ -219,19 +257,14 @@ impl<B: SocketBackend> PacketConn<B> {
     /// [`join_source_specific_group`](Self::join_source_specific_group).
     ///
     /// Go: `PacketConn.LeaveSourceSpecificGroup`.
+    #[doc(alias("MCAST_LEAVE_SOURCE_GROUP", "LeaveSourceSpecificGroup"))]
     pub fn leave_source_specific_group(
         &self,
         ifindex: Option<u32>,
         group: Ipv6Addr,
         source: Ipv6Addr,
     ) -> Result<()> {
-        self.source_specific(
-            Operation::LeaveSourceGroup,
-            ifindex,
-            group,
-            source,
-            B::leave_source_group,
-        )
+        self.source_specific(SocketOption::LeaveSourceGroup, ifindex, group, source)
     }
 
     /// Mutes `source` in an any-source `group` joined with
@@ -240,19 +273,14 @@ impl<B: SocketBackend> PacketConn<B> {
     /// [`join_source_specific_group`](Self::join_source_specific_group).
     ///
     /// Go: `PacketConn.ExcludeSourceSpecificGroup`.
+    #[doc(alias("MCAST_BLOCK_SOURCE", "ExcludeSourceSpecificGroup"))]
     pub fn exclude_source_specific_group(
         &self,
         ifindex: Option<u32>,
         group: Ipv6Addr,
         source: Ipv6Addr,
     ) -> Result<()> {
-        self.source_specific(
-            Operation::BlockSource,
-            ifindex,
-            group,
-            source,
-            B::block_source,
-        )
+        self.source_specific(SocketOption::BlockSource, ifindex, group, source)
     }
 
     /// Unmutes a `source` muted by
@@ -261,27 +289,23 @@ impl<B: SocketBackend> PacketConn<B> {
     /// [`join_source_specific_group`](Self::join_source_specific_group).
     ///
     /// Go: `PacketConn.IncludeSourceSpecificGroup`.
+    #[doc(alias("MCAST_UNBLOCK_SOURCE", "IncludeSourceSpecificGroup"))]
     pub fn include_source_specific_group(
         &self,
         ifindex: Option<u32>,
         group: Ipv6Addr,
         source: Ipv6Addr,
     ) -> Result<()> {
-        self.source_specific(
-            Operation::UnblockSource,
-            ifindex,
-            group,
-            source,
-            B::unblock_source,
-        )
+        self.source_specific(SocketOption::UnblockSource, ifindex, group, source)
     }
 
     /// Where in the payload the kernel computes, stores and verifies a
     /// checksum (`IPV6_CHECKSUM`, raw sockets); `None` when it does not.
     ///
     /// Go: `PacketConn.Checksum` (`on == false` is `None`).
+    #[doc(alias("IPV6_CHECKSUM", "Checksum"))]
     pub fn checksum(&self) -> Result<Option<u32>> {
-        let offset = self.backend.checksum()?;
+        let offset = get_int(&self.backend, SocketOption::Checksum)?;
         Ok(u32::try_from(offset).ok())
     }
 
@@ -295,23 +319,31 @@ impl<B: SocketBackend> PacketConn<B> {
     /// and moves the checksum, so leave ICMPv6 sockets alone.
     ///
     /// Go: `PacketConn.SetChecksum` (`on == false` is `None`).
+    #[doc(alias("IPV6_CHECKSUM", "SetChecksum"))]
     pub fn set_checksum(&self, offset: Option<u32>) -> Result<()> {
-        let offset = validate::checksum_offset(Operation::SetChecksum, offset)?;
-        self.backend.set_checksum(offset)
+        let option = SocketOption::Checksum;
+        let offset = validate::checksum_offset(Operation::Set(option), offset)?;
+        self.backend.set(option, OptionValue::Int(offset))
     }
 
     /// The ICMPv6 types this raw ICMPv6 socket blocks (`ICMP6_FILTER`).
     ///
     /// Go: `PacketConn.ICMPFilter`.
+    #[doc(alias("ICMP6_FILTER", "ICMPFilter"))]
     pub fn icmp_filter(&self) -> Result<IcmpFilter> {
-        self.backend.icmp_filter()
+        get(&self.backend, SocketOption::IcmpFilter, |v| match v {
+            OptionValue::Filter(filter) => Some(filter),
+            _ => None,
+        })
     }
 
     /// Sets the ICMPv6 types this raw ICMPv6 socket blocks.
     ///
     /// Go: `PacketConn.SetICMPFilter`.
+    #[doc(alias("ICMP6_FILTER", "SetICMPFilter"))]
     pub fn set_icmp_filter(&self, filter: &IcmpFilter) -> Result<()> {
-        self.backend.set_icmp_filter(filter)
+        let option = SocketOption::IcmpFilter;
+        self.backend.set(option, OptionValue::Filter(*filter))
     }
 
     /// Attaches a classic BPF program (`SO_ATTACH_FILTER`, Linux). The
@@ -321,9 +353,11 @@ impl<B: SocketBackend> PacketConn<B> {
     /// [`BPF_MAX_INSTRUCTIONS`]: crate::backend::BPF_MAX_INSTRUCTIONS
     ///
     /// Go: `PacketConn.SetBPF`.
+    #[doc(alias("SO_ATTACH_FILTER", "SetBPF"))]
     pub fn set_bpf(&self, program: &[BpfInstruction]) -> Result<()> {
-        validate::bpf_program(Operation::AttachBpf, program)?;
-        self.backend.attach_bpf(program)
+        let option = SocketOption::AttachFilter;
+        validate::bpf_program(Operation::Set(option), program)?;
+        self.backend.set(option, OptionValue::Program(program))
     }
 
     /// The per-packet fields receives currently ask the kernel for.
@@ -350,9 +384,19 @@ impl<B: SocketBackend> PacketConn<B> {
     ///
     /// Calls from several threads are serialised (as Go's lock does), so
     /// the kernel's options and [`control_flags`](Self::control_flags)
-    /// never disagree; reads and writes do not wait for it.
+    /// never disagree for long; reads and writes do not wait for it. A read
+    /// that races a change still returns its datagram, with
+    /// `control_truncated` set if the kernel had more to report than the
+    /// read made room for.
     ///
     /// Go: `PacketConn.SetControlMessage`.
+    #[doc(alias(
+        "IPV6_RECVTCLASS",
+        "IPV6_RECVHOPLIMIT",
+        "IPV6_RECVPKTINFO",
+        "IPV6_RECVPATHMTU",
+        "SetControlMessage"
+    ))]
     pub fn set_control_message(&self, flags: ControlFlags, on: bool) -> Result<()> {
         let _guard = self.flag_lock.lock();
         for (bits, option) in RECEIVE_OPTIONS {
@@ -360,20 +404,24 @@ impl<B: SocketBackend> PacketConn<B> {
             if requested.is_empty() {
                 continue;
             }
-            self.backend.set_receive_option(option, on)?;
-            if on {
-                self.flags.fetch_or(requested.bits(), Ordering::Relaxed);
+            self.backend.set(option, OptionValue::Bool(on))?;
+            // Only the lock holder writes the word, so load-then-store
+            // cannot lose an update.
+            let current = self.flags.load(Ordering::Relaxed);
+            let next = if on {
+                current | requested.bits()
             } else {
-                self.flags.fetch_and(!requested.bits(), Ordering::Relaxed);
-            }
+                current & !requested.bits()
+            };
+            self.flags.store(next, Ordering::Relaxed);
         }
         Ok(())
     }
 
-    /// Asks the backend whether interface `index` exists (0: kernel's
-    /// choice, nothing to check). Backends that cannot tell leave the
-    /// question to the kernel.
-    fn check_interface_exists(&self, op: Operation, index: u32) -> Result<()> {
+    /// Refuses, where the backend can tell, an interface index that names
+    /// no interface in the socket's network namespace (0: the kernel's
+    /// choice, nothing to check).
+    pub(super) fn check_interface_exists(&self, op: Operation, index: u32) -> Result<()> {
         if index == 0 {
             return Ok(());
         }
@@ -389,29 +437,32 @@ impl<B: SocketBackend> PacketConn<B> {
 
     fn any_source(
         &self,
-        op: Operation,
+        option: SocketOption,
         ifindex: Option<u32>,
         group: Ipv6Addr,
-        call: fn(&B, u32, Ipv6Addr) -> Result<()>,
     ) -> Result<()> {
-        let index = validate::interface(op, ifindex)?;
+        let op = Operation::Set(option);
+        let interface = validate::interface(op, ifindex)?;
         validate::group(op, group)?;
-        self.check_interface_exists(op, index)?;
-        call(&self.backend, index, group)
+        self.check_interface_exists(op, interface)?;
+        let value = OptionValue::Membership(Group { interface, group });
+        self.backend.set(option, value)
     }
 
     fn source_specific(
         &self,
-        op: Operation,
+        option: SocketOption,
         ifindex: Option<u32>,
         group: Ipv6Addr,
         source: Ipv6Addr,
-        call: SourceGroupCall<B>,
     ) -> Result<()> {
-        let index = validate::interface(op, ifindex)?;
+        let op = Operation::Set(option);
+        let interface = validate::interface(op, ifindex)?;
         validate::group(op, group)?;
         validate::source(op, source)?;
-        self.check_interface_exists(op, index)?;
-        call(&self.backend, index, group, source)
+        self.check_interface_exists(op, interface)?;
+        let group = Group { interface, group };
+        self.backend
+            .set(option, OptionValue::SourceMembership { group, source })
     }
 }

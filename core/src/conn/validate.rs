@@ -108,10 +108,52 @@ pub(crate) fn control_space(op: Operation, needed: usize, available: usize) -> R
 }
 
 /// A socket timeout: `Some(Duration::ZERO)` is refused because `SO_RCVTIMEO`
-/// and `SO_SNDTIMEO` read zero as "wait forever" (std's sockets refuse it too).
+/// and `SO_SNDTIMEO` read zero as "wait forever" (std's sockets refuse it
+/// too). The kernel counts whole microseconds (`struct timeval`), so a
+/// fraction of one rounds up here, once, and every backend passes the same
+/// value on.
 pub(crate) fn timeout(op: Operation, timeout: Option<Duration>) -> Result<Option<Duration>> {
     match timeout {
         Some(Duration::ZERO) => invalid(op, InvalidArgument::ZeroTimeout),
-        _ => Ok(timeout),
+        Some(t) => Ok(Some(round_up_to_micros(t))),
+        None => Ok(None),
+    }
+}
+
+/// `t` rounded up to a whole number of microseconds (saturating).
+fn round_up_to_micros(t: Duration) -> Duration {
+    let nanos = t.subsec_nanos();
+    let micros = nanos.div_ceil(1000);
+    match micros {
+        1_000_000 => t
+            .as_secs()
+            .checked_add(1)
+            .map_or(Duration::new(u64::MAX, 999_999_000), Duration::from_secs),
+        _ => Duration::new(t.as_secs(), micros * 1000),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_round_up_to_whole_microseconds() {
+        let op = Operation::SetReadTimeout;
+        let cases = [
+            (Duration::from_nanos(1), Duration::from_micros(1)),
+            (Duration::from_nanos(1_500), Duration::from_micros(2)),
+            (Duration::from_micros(7), Duration::from_micros(7)),
+            (Duration::new(3, 999_999_001), Duration::from_secs(4)),
+            (Duration::MAX, Duration::new(u64::MAX, 999_999_000)),
+        ];
+        for (given, sent) in cases {
+            assert_eq!(timeout(op, Some(given)), Ok(Some(sent)), "{given:?}");
+        }
+        assert_eq!(timeout(op, None), Ok(None));
+        assert_eq!(
+            timeout(op, Some(Duration::ZERO)),
+            Err(Error::InvalidArgument(op, InvalidArgument::ZeroTimeout))
+        );
     }
 }

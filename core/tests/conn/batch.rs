@@ -1,7 +1,10 @@
 use std::net::{Ipv6Addr, SocketAddrV6};
 
 use ipv6_core::backend::{MsgFlags, RecvMessage, RecvMeta, SendMessage};
-use ipv6_core::{ControlFlags, Error, InvalidArgument, Operation};
+use ipv6_core::{
+    ControlBuffer, ControlFlags, ControlMessage, Error, InvalidArgument, Operation, Received,
+    WireError,
+};
 
 use crate::fake::{Call, Datagram, EAGAIN, Fake, Script};
 use crate::{invalid, packet_conn};
@@ -274,4 +277,120 @@ fn write_batch_other_errors_do_not_fall_back() {
     let mut messages = [SendMessage::new(b"a", &[], Some(PEER))];
     assert_eq!(c.write_batch(&mut messages), Err(error));
     assert_eq!(c.backend().calls().len(), 1);
+}
+
+#[test]
+fn read_batch_clamps_a_count_beyond_the_messages() {
+    // A faulty backend claiming more messages than it was given must not
+    // make the caller index past the slice.
+    let c = packet_conn(Fake::with(Script {
+        batch: true,
+        claimed_batch_count: Some(5),
+        ..Script::default()
+    }));
+    c.backend().deliver(datagram(b"one"));
+    c.backend().deliver(datagram(b"two"));
+    let (mut a, mut b) = ([0u8; 8], [0u8; 8]);
+    let mut messages = [
+        RecvMessage::new(&mut a, &mut []),
+        RecvMessage::new(&mut b, &mut []),
+    ];
+    assert_eq!(c.read_batch(&mut messages), Ok(2));
+    assert_eq!(
+        c.read_batch(&mut messages[..1]),
+        Err(Error::Os {
+            op: Operation::RecvMsg,
+            errno: EAGAIN
+        })
+    );
+}
+
+#[test]
+fn write_batch_clamps_a_count_beyond_the_messages() {
+    let c = packet_conn(Fake::with(Script {
+        batch: true,
+        claimed_batch_count: Some(9),
+        ..Script::default()
+    }));
+    let mut messages = [
+        SendMessage::new(b"a", &[], Some(PEER)),
+        SendMessage::new(b"bc", &[], Some(PEER)),
+    ];
+    assert_eq!(c.write_batch(&mut messages), Ok(2));
+    assert_eq!(c.write_batch(&mut messages[..1]), Ok(1));
+}
+
+/// Linux x86_64 `IPV6_HOPLIMIT` record carrying 64.
+#[rustfmt::skip]
+const HOPLIMIT_64: [u8; 24] = [
+    20, 0, 0, 0, 0, 0, 0, 0,   41, 0, 0, 0,   52, 0, 0, 0,
+    64, 0, 0, 0,   0, 0, 0, 0,
+];
+
+#[test]
+fn received_decodes_a_batch_message_as_read_msg_would() {
+    let mut tclass_256 = HOPLIMIT_64;
+    tclass_256[12] = 67; // IPV6_TCLASS
+    tclass_256[16..20].copy_from_slice(&256u32.to_le_bytes());
+    let mut cut = HOPLIMIT_64;
+    cut[0] = 0xff; // cmsg_len past the end
+    let deliveries = [
+        datagram(b"plain"),
+        Datagram {
+            control: HOPLIMIT_64.to_vec(),
+            ..datagram(b"hop limit")
+        },
+        Datagram {
+            control: [&HOPLIMIT_64[..], &tclass_256, &cut].concat(),
+            flags: MsgFlags::CONTROL_TRUNCATED,
+            ..datagram(b"longer than the buffer")
+        },
+        Datagram {
+            claimed_len: Some(1000),
+            claimed_control_len: Some(1000),
+            ..datagram(b"faulty")
+        },
+    ];
+    for datagram in deliveries {
+        let c = packet_conn(batch_fake());
+        c.set_control_message(ControlFlags::HOP_LIMIT | ControlFlags::TRAFFIC_CLASS, true)
+            .unwrap();
+        c.backend().deliver(datagram.clone());
+        c.backend().deliver(datagram);
+        let mut buf = [0u8; 16];
+        let mut control = ControlBuffer::new();
+        let mut messages = [RecvMessage::new(&mut buf, &mut control.0)];
+        assert_eq!(c.read_batch(&mut messages), Ok(1));
+        let from_batch = c.received(&messages[0]);
+        let mut buf = [0u8; 16];
+        let from_read = c.read_msg(&mut [&mut buf]).unwrap();
+        assert_eq!(from_batch, from_read);
+        assert_eq!(from_batch.source, Some(PEER));
+    }
+    // What that decoding is, for the datagram with a bad and a cut record.
+    let c = packet_conn(batch_fake());
+    c.backend().deliver(Datagram {
+        control: [&HOPLIMIT_64[..], &tclass_256, &cut].concat(),
+        flags: MsgFlags::CONTROL_TRUNCATED,
+        ..datagram(b"longer than the buffer")
+    });
+    let mut buf = [0u8; 16];
+    let mut control = ControlBuffer::new();
+    let mut messages = [RecvMessage::new(&mut buf, &mut control.0)];
+    assert_eq!(c.read_batch(&mut messages), Ok(1));
+    assert_eq!(
+        c.received(&messages[0]),
+        Received {
+            len: 16,
+            control: ControlMessage {
+                hop_limit: Some(64),
+                ..ControlMessage::default()
+            },
+            source: Some(PEER),
+            truncated: true,
+            control_truncated: true,
+            control_undecoded: 2,
+            control_error: Some(WireError::ValueOutOfRange),
+        }
+    );
 }

@@ -1,8 +1,8 @@
 use std::thread;
 
-use ipv6_core::{Conn, ControlFlags, Error, InvalidArgument, Operation, PacketConn};
+use ipv6_core::{Conn, ControlFlags, Error, InvalidArgument, Operation, PacketConn, Platform};
 
-use crate::fake::{AF_INET, AF_INET6, Call, Fake, Script};
+use crate::fake::{AF_INET, AF_INET6, Call, Datagram, Fake, Script};
 use crate::{invalid, packet_conn};
 
 #[test]
@@ -28,6 +28,26 @@ fn ipv4_socket_is_refused_with_its_family() {
     );
     assert_eq!(Conn::new(ipv4()).unwrap_err(), expected);
     assert_eq!(PacketConn::new(ipv4()).unwrap_err(), expected);
+}
+
+#[test]
+fn the_family_is_judged_by_the_backends_platform() {
+    // Darwin's AF_INET6 is 30; Linux's 10 is some other family there.
+    let darwin = |family| {
+        Fake::with(Script {
+            platform: Platform::DARWIN,
+            family: Ok(family),
+            ..Script::default()
+        })
+    };
+    assert!(Conn::new(darwin(Platform::DARWIN.af_inet6)).is_ok());
+    assert!(PacketConn::new(darwin(Platform::DARWIN.af_inet6)).is_ok());
+    let expected = invalid(
+        Operation::SocketFamily,
+        InvalidArgument::NotIpv6Socket(AF_INET6),
+    );
+    assert_eq!(Conn::new(darwin(AF_INET6)).unwrap_err(), expected);
+    assert_eq!(PacketConn::new(darwin(AF_INET6)).unwrap_err(), expected);
 }
 
 #[test]
@@ -67,6 +87,8 @@ fn into_inner_returns_the_backend() {
     let back = PacketConn::new(fake).unwrap().into_inner();
     assert_eq!(back.script.int_reply, 42);
     assert_eq!(back.script.family, Ok(AF_INET6));
+    let back = Conn::new(back).unwrap().into_inner();
+    assert_eq!(back.script.int_reply, 42);
 }
 
 #[test]
@@ -75,6 +97,35 @@ fn packet_conn_is_send_and_sync() {
     send_sync::<PacketConn<Fake>>();
     send_sync::<PacketConn<&Fake>>();
     send_sync::<Conn<Fake>>();
+}
+
+#[test]
+fn receive_control_space_comes_from_the_backends_platform() {
+    // With any flag set a read makes room for every flag's record, sized
+    // for the backend's platform: 24 + 24 + 40 + 48 on 64-bit Linux, 16 +
+    // 16 + 32 + 44 on Darwin.
+    for (platform, space) in [(Platform::LINUX_64, 136), (Platform::DARWIN, 108)] {
+        let c = packet_conn(Fake::with(Script {
+            platform,
+            family: Ok(platform.af_inet6),
+            ..Script::default()
+        }));
+        assert_eq!(ControlFlags::all().space(&platform), space);
+        c.set_control_message(ControlFlags::HOP_LIMIT, true)
+            .unwrap();
+        c.backend().clear_calls();
+        c.backend().deliver(Datagram::default());
+        c.read_from(&mut [0u8; 4]).unwrap();
+        assert_eq!(
+            c.backend().calls(),
+            [Call::RecvMsg {
+                buffer_lens: vec![4],
+                control_len: space
+            }],
+            "{:?}",
+            platform.os
+        );
+    }
 }
 
 #[test]

@@ -1,16 +1,23 @@
-use ipv6_core::{ControlFlags, Error, Operation, ReceiveOption};
+use ipv6_core::{ControlFlags, Error, Operation, OptionValue, SocketOption};
 
 use crate::fake::{Call, Fake};
 use crate::packet_conn;
 
 /// Go's `setControlMessage` mapping: flag → the one receive option it needs.
-const MAPPING: [(ControlFlags, ReceiveOption); 5] = [
-    (ControlFlags::TRAFFIC_CLASS, ReceiveOption::TrafficClass),
-    (ControlFlags::HOP_LIMIT, ReceiveOption::HopLimit),
-    (ControlFlags::DST, ReceiveOption::PacketInfo),
-    (ControlFlags::INTERFACE, ReceiveOption::PacketInfo),
-    (ControlFlags::PATH_MTU, ReceiveOption::PathMtu),
+const MAPPING: [(ControlFlags, SocketOption); 5] = [
+    (
+        ControlFlags::TRAFFIC_CLASS,
+        SocketOption::ReceiveTrafficClass,
+    ),
+    (ControlFlags::HOP_LIMIT, SocketOption::ReceiveHopLimit),
+    (ControlFlags::DST, SocketOption::ReceivePacketInfo),
+    (ControlFlags::INTERFACE, SocketOption::ReceivePacketInfo),
+    (ControlFlags::PATH_MTU, SocketOption::ReceivePathMtu),
 ];
+
+fn switch(option: SocketOption, on: bool) -> Call {
+    Call::set(option, OptionValue::Bool(on))
+}
 
 #[test]
 fn each_flag_switches_its_receive_option() {
@@ -22,10 +29,7 @@ fn each_flag_switches_its_receive_option() {
         assert_eq!(c.control_flags(), ControlFlags::empty());
         assert_eq!(
             c.backend().calls(),
-            [
-                Call::SetReceiveOption(option, true),
-                Call::SetReceiveOption(option, false)
-            ]
+            [switch(option, true), switch(option, false)]
         );
     }
 }
@@ -37,10 +41,10 @@ fn all_flags_set_options_in_go_order_and_pktinfo_once() {
     assert_eq!(
         c.backend().calls(),
         [
-            Call::SetReceiveOption(ReceiveOption::TrafficClass, true),
-            Call::SetReceiveOption(ReceiveOption::HopLimit, true),
-            Call::SetReceiveOption(ReceiveOption::PacketInfo, true),
-            Call::SetReceiveOption(ReceiveOption::PathMtu, true),
+            switch(SocketOption::ReceiveTrafficClass, true),
+            switch(SocketOption::ReceiveHopLimit, true),
+            switch(SocketOption::ReceivePacketInfo, true),
+            switch(SocketOption::ReceivePathMtu, true),
         ]
     );
     // SRC has no receive option, so it is never recorded.
@@ -67,20 +71,18 @@ fn clearing_one_pktinfo_flag_keeps_the_other_recorded() {
     assert_eq!(
         c.backend().calls(),
         [
-            Call::SetReceiveOption(ReceiveOption::PacketInfo, true),
-            Call::SetReceiveOption(ReceiveOption::PacketInfo, false),
+            switch(SocketOption::ReceivePacketInfo, true),
+            switch(SocketOption::ReceivePacketInfo, false),
         ]
     );
 }
 
 #[test]
 fn flags_already_set_when_an_option_fails_stay_set() {
-    let error = Error::Os {
-        op: Operation::SetReceiveOption,
-        errno: 92,
-    };
+    let op = Operation::Set(SocketOption::ReceiveHopLimit);
+    let error = Error::Os { op, errno: 92 };
     let c = packet_conn(Fake::default());
-    c.backend().fail_from(Operation::SetReceiveOption, 1, error);
+    c.backend().fail(op, error);
     let asked = ControlFlags::TRAFFIC_CLASS | ControlFlags::HOP_LIMIT | ControlFlags::PATH_MTU;
     assert_eq!(c.set_control_message(asked, true), Err(error));
     assert_eq!(c.control_flags(), ControlFlags::TRAFFIC_CLASS);
@@ -88,9 +90,14 @@ fn flags_already_set_when_an_option_fails_stay_set() {
     assert_eq!(
         c.backend().calls(),
         [
-            Call::SetReceiveOption(ReceiveOption::TrafficClass, true),
-            Call::SetReceiveOption(ReceiveOption::HopLimit, true),
+            switch(SocketOption::ReceiveTrafficClass, true),
+            switch(SocketOption::ReceiveHopLimit, true),
         ]
+    );
+    // The error names the public method and the C option.
+    assert_eq!(
+        error.to_string(),
+        "set_control_message (IPV6_RECVHOPLIMIT): OS error 92"
     );
 }
 

@@ -2,15 +2,23 @@
 //!
 //! It models no kernel: it lets the tests see exactly which calls `Conn` and
 //! `PacketConn` make, with which arguments, and feed back chosen results.
+//! Like a real backend it refuses, after recording the call, what
+//! [`option::encode`] refuses for its platform: a value of the wrong kind, a
+//! read-only option, an option the platform lacks. So a `PacketConn` that
+//! broke the trait's contract would fail the tests, not pass them silently.
 
 use std::collections::VecDeque;
 use std::net::{Ipv6Addr, SocketAddrV6};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use std::vec::Vec;
 
-use ipv6_core::backend::{BpfInstruction, MsgFlags, RecvMessage, RecvMeta, SendMessage};
-use ipv6_core::{Error, IcmpFilter, Operation, Platform, ReceiveOption, Result, SocketBackend};
+use ipv6_core::backend::{BpfInstruction, Direction, MsgFlags, RecvMessage, RecvMeta, SendMessage};
+use ipv6_core::option::{self, MAX_OPTION_LEN};
+use ipv6_core::{
+    Error, Group, IcmpFilter, Operation, OptionValue, Platform, Result, SocketBackend, SocketOption,
+};
 
 /// `AF_INET6` and `AF_INET` on Linux.
 pub const AF_INET6: u16 = 10;
@@ -18,33 +26,57 @@ pub const AF_INET: u16 = 2;
 /// Linux `EAGAIN`, what an empty inbox answers.
 pub const EAGAIN: i32 = 11;
 
-/// One backend call with its arguments.
+/// An [`OptionValue`] the log can keep: a BPF program is copied.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Int(i32),
+    Bool(bool),
+    Interface(u32),
+    Membership(Group),
+    SourceMembership { group: Group, source: Ipv6Addr },
+    Filter(IcmpFilter),
+    Program(Vec<BpfInstruction>),
+    Mtu(u32),
+}
+
+impl From<OptionValue<'_>> for Value {
+    fn from(value: OptionValue<'_>) -> Self {
+        match value {
+            OptionValue::Int(v) => Value::Int(v),
+            OptionValue::Bool(v) => Value::Bool(v),
+            OptionValue::Interface(v) => Value::Interface(v),
+            OptionValue::Membership(g) => Value::Membership(g),
+            OptionValue::SourceMembership { group, source } => {
+                Value::SourceMembership { group, source }
+            }
+            OptionValue::Filter(f) => Value::Filter(f),
+            OptionValue::Program(p) => Value::Program(p.to_vec()),
+            OptionValue::Mtu(v) => Value::Mtu(v),
+        }
+    }
+}
+
+/// An any-source membership value as the backend receives it.
+pub fn membership(interface: u32, group: Ipv6Addr) -> Value {
+    Value::Membership(Group { interface, group })
+}
+
+/// A source-specific membership value as the backend receives it.
+pub fn source_membership(interface: u32, group: Ipv6Addr, source: Ipv6Addr) -> Value {
+    Value::SourceMembership {
+        group: Group { interface, group },
+        source,
+    }
+}
+
+/// One backend call with its arguments. `platform()` is counted apart
+/// ([`Log::platform_calls`]): `PacketConn` asks for it on every send and
+/// receive, which is no socket call.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Call {
     SocketFamily,
-    TrafficClass,
-    SetTrafficClass(i32),
-    HopLimit,
-    SetHopLimit(i32),
-    MulticastHopLimit,
-    SetMulticastHopLimit(i32),
-    MulticastInterface,
-    SetMulticastInterface(u32),
-    MulticastLoopback,
-    SetMulticastLoopback(bool),
-    JoinGroup(u32, Ipv6Addr),
-    LeaveGroup(u32, Ipv6Addr),
-    JoinSourceGroup(u32, Ipv6Addr, Ipv6Addr),
-    LeaveSourceGroup(u32, Ipv6Addr, Ipv6Addr),
-    BlockSource(u32, Ipv6Addr, Ipv6Addr),
-    UnblockSource(u32, Ipv6Addr, Ipv6Addr),
-    SetReceiveOption(ReceiveOption, bool),
-    PathMtu,
-    Checksum,
-    SetChecksum(i32),
-    IcmpFilter,
-    SetIcmpFilter(IcmpFilter),
-    AttachBpf(Vec<BpfInstruction>),
+    Get(SocketOption),
+    Set(SocketOption, Value),
     RecvMsg {
         buffer_lens: Vec<usize>,
         control_len: usize,
@@ -56,10 +88,16 @@ pub enum Call {
     },
     RecvBatch(usize),
     SendBatch(Vec<Vec<u8>>),
-    SetReadTimeout(Option<Duration>),
-    SetWriteTimeout(Option<Duration>),
+    SetTimeout(Direction, Option<Duration>),
     SetNonblocking(bool),
     InterfaceExists(u32),
+}
+
+impl Call {
+    /// `Set(option, value)` with `value` converted.
+    pub fn set(option: SocketOption, value: OptionValue<'_>) -> Call {
+        Call::Set(option, value.into())
+    }
 }
 
 /// A datagram waiting in the fake's inbox.
@@ -70,6 +108,8 @@ pub struct Datagram {
     pub source: Option<SocketAddrV6>,
     /// Flags reported on top of the truncation the copy itself detects.
     pub flags: MsgFlags,
+    /// A `len` to report instead of the bytes copied (a faulty backend).
+    pub claimed_len: Option<usize>,
     /// A `control_len` to report instead of the bytes copied (a faulty backend).
     pub claimed_control_len: Option<usize>,
 }
@@ -77,33 +117,75 @@ pub struct Datagram {
 /// The fake's fixed answers.
 #[derive(Debug)]
 pub struct Script {
+    /// What `platform` answers.
+    pub platform: Platform,
     /// What `socket_family` answers.
     pub family: Result<u16>,
     /// What `interface_exists` knows: the indexes that exist, or its error.
     pub interfaces: Result<Vec<u32>>,
     /// Whether `recv_batch` and `send_batch` exist.
     pub batch: bool,
-    /// What the `i32` getters answer.
+    /// A count `recv_batch` and `send_batch` report instead of the messages
+    /// they handled (a faulty backend).
+    pub claimed_batch_count: Option<usize>,
+    /// What `get` answers for `Int` options.
     pub int_reply: i32,
-    /// What the `u32` getters answer.
+    /// What `get` answers for `Interface` and `Mtu` options.
     pub u32_reply: u32,
-    /// What `multicast_loopback` answers.
+    /// What `get` answers for `Bool` options.
     pub bool_reply: bool,
-    /// What `icmp_filter` answers.
+    /// What `get` answers for the `Filter` option.
     pub filter_reply: IcmpFilter,
+    /// What `get` answers for every option, whatever its kind, when set (a
+    /// faulty backend).
+    pub get_reply: Option<OptionValue<'static>>,
 }
 
 impl Default for Script {
     fn default() -> Self {
         Script {
+            platform: Platform::LINUX_64,
             family: Ok(AF_INET6),
             interfaces: Ok(vec![1, 2]),
             batch: false,
+            claimed_batch_count: None,
             int_reply: 0,
             u32_reply: 0,
             bool_reply: false,
             filter_reply: IcmpFilter::PASS_ALL,
+            get_reply: None,
         }
+    }
+}
+
+/// The fake's call log, shared with whoever keeps a handle: a fake moved
+/// into a `Box<dyn SocketBackend>` can still be inspected.
+#[derive(Debug, Clone, Default)]
+pub struct Log {
+    calls: Arc<Mutex<Vec<(Operation, Call)>>>,
+    platform_calls: Arc<AtomicUsize>,
+}
+
+impl Log {
+    /// Every call made so far, oldest first.
+    pub fn calls(&self) -> Vec<Call> {
+        self.calls
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, c)| c.clone())
+            .collect()
+    }
+
+    /// Forgets the calls made so far (e.g. `socket_family` from `new`).
+    pub fn clear(&self) {
+        self.calls.lock().unwrap().clear();
+        self.platform_calls.store(0, Ordering::Relaxed);
+    }
+
+    /// How often `platform()` was asked.
+    pub fn platform_calls(&self) -> usize {
+        self.platform_calls.load(Ordering::Relaxed)
     }
 }
 
@@ -113,7 +195,7 @@ pub struct Fake {
     inbox: Mutex<VecDeque<Datagram>>,
     /// `(op, n, error)`: calls of `op` fail with `error` from the `n`th (0-based) on.
     failures: Mutex<Vec<(Operation, usize, Error)>>,
-    log: Mutex<Vec<(Operation, Call)>>,
+    log: Log,
 }
 
 impl Fake {
@@ -125,19 +207,19 @@ impl Fake {
         }
     }
 
+    /// A handle on the call log that outlives moving the fake.
+    pub fn log(&self) -> Log {
+        self.log.clone()
+    }
+
     /// Every call made so far, oldest first.
     pub fn calls(&self) -> Vec<Call> {
-        self.log
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(_, c)| c.clone())
-            .collect()
+        self.log.calls()
     }
 
     /// Forgets the calls made so far (e.g. `socket_family` from `new`).
     pub fn clear_calls(&self) {
-        self.log.lock().unwrap().clear();
+        self.log.clear();
     }
 
     /// Makes every call of `op` fail with `error`.
@@ -156,7 +238,7 @@ impl Fake {
     }
 
     fn record(&self, op: Operation, call: Call) -> Result<()> {
-        let mut log = self.log.lock().unwrap();
+        let mut log = self.log.calls.lock().unwrap();
         let earlier = log.iter().filter(|(o, _)| *o == op).count();
         log.push((op, call));
         let failures = self.failures.lock().unwrap();
@@ -192,132 +274,56 @@ impl Fake {
             flags |= MsgFlags::CONTROL_TRUNCATED;
         }
         Ok(RecvMeta {
-            len,
+            len: datagram.claimed_len.unwrap_or(len),
             control_len: datagram.claimed_control_len.unwrap_or(control_len),
             source: datagram.source,
             flags,
         })
     }
+
+    /// The scripted answer to `get(option)`.
+    fn answer(&self, option: SocketOption) -> OptionValue<'static> {
+        use ipv6_core::option::ValueKind;
+        if let Some(value) = self.script.get_reply {
+            return value;
+        }
+        let s = &self.script;
+        match option.kind() {
+            ValueKind::Int => OptionValue::Int(s.int_reply),
+            ValueKind::Bool => OptionValue::Bool(s.bool_reply),
+            ValueKind::Interface => OptionValue::Interface(s.u32_reply),
+            ValueKind::Mtu => OptionValue::Mtu(s.u32_reply),
+            ValueKind::Filter => OptionValue::Filter(s.filter_reply),
+            kind => panic!("{option} of kind {kind:?} is not readable"),
+        }
+    }
 }
 
-macro_rules! answer {
-    ($self:ident, $op:ident, $call:expr, $reply:expr) => {{
-        $self.record(Operation::$op, $call)?;
-        Ok($reply)
-    }};
-}
-
+/// Every method is written out: the trait has no default bodies.
 impl SocketBackend for Fake {
-    const PLATFORM: Platform = Platform::LINUX_64;
+    fn platform(&self) -> &Platform {
+        self.log.platform_calls.fetch_add(1, Ordering::Relaxed);
+        &self.script.platform
+    }
 
     fn socket_family(&self) -> Result<u16> {
         self.record(Operation::SocketFamily, Call::SocketFamily)?;
         self.script.family
     }
-    fn traffic_class(&self) -> Result<i32> {
-        answer!(
-            self,
-            TrafficClass,
-            Call::TrafficClass,
-            self.script.int_reply
-        )
+
+    fn get(&self, option: SocketOption) -> Result<OptionValue<'static>> {
+        self.record(Operation::Get(option), Call::Get(option))?;
+        option::check_get(option)?;
+        option::row(&self.script.platform, Operation::Get(option), option)?;
+        Ok(self.answer(option))
     }
-    fn set_traffic_class(&self, v: i32) -> Result<()> {
-        answer!(self, SetTrafficClass, Call::SetTrafficClass(v), ())
+
+    fn set(&self, option: SocketOption, value: OptionValue<'_>) -> Result<()> {
+        self.record(Operation::Set(option), Call::set(option, value))?;
+        let mut buf = [0u8; MAX_OPTION_LEN];
+        option::encode(&self.script.platform, option, &value, &mut buf).map(|_| ())
     }
-    fn hop_limit(&self) -> Result<i32> {
-        answer!(self, HopLimit, Call::HopLimit, self.script.int_reply)
-    }
-    fn set_hop_limit(&self, v: i32) -> Result<()> {
-        answer!(self, SetHopLimit, Call::SetHopLimit(v), ())
-    }
-    fn multicast_hop_limit(&self) -> Result<i32> {
-        answer!(
-            self,
-            MulticastHopLimit,
-            Call::MulticastHopLimit,
-            self.script.int_reply
-        )
-    }
-    fn set_multicast_hop_limit(&self, v: i32) -> Result<()> {
-        answer!(
-            self,
-            SetMulticastHopLimit,
-            Call::SetMulticastHopLimit(v),
-            ()
-        )
-    }
-    fn multicast_interface(&self) -> Result<u32> {
-        answer!(
-            self,
-            MulticastInterface,
-            Call::MulticastInterface,
-            self.script.u32_reply
-        )
-    }
-    fn set_multicast_interface(&self, i: u32) -> Result<()> {
-        answer!(
-            self,
-            SetMulticastInterface,
-            Call::SetMulticastInterface(i),
-            ()
-        )
-    }
-    fn multicast_loopback(&self) -> Result<bool> {
-        answer!(
-            self,
-            MulticastLoopback,
-            Call::MulticastLoopback,
-            self.script.bool_reply
-        )
-    }
-    fn set_multicast_loopback(&self, on: bool) -> Result<()> {
-        answer!(
-            self,
-            SetMulticastLoopback,
-            Call::SetMulticastLoopback(on),
-            ()
-        )
-    }
-    fn join_group(&self, i: u32, g: Ipv6Addr) -> Result<()> {
-        answer!(self, JoinGroup, Call::JoinGroup(i, g), ())
-    }
-    fn leave_group(&self, i: u32, g: Ipv6Addr) -> Result<()> {
-        answer!(self, LeaveGroup, Call::LeaveGroup(i, g), ())
-    }
-    fn join_source_group(&self, i: u32, g: Ipv6Addr, s: Ipv6Addr) -> Result<()> {
-        answer!(self, JoinSourceGroup, Call::JoinSourceGroup(i, g, s), ())
-    }
-    fn leave_source_group(&self, i: u32, g: Ipv6Addr, s: Ipv6Addr) -> Result<()> {
-        answer!(self, LeaveSourceGroup, Call::LeaveSourceGroup(i, g, s), ())
-    }
-    fn block_source(&self, i: u32, g: Ipv6Addr, s: Ipv6Addr) -> Result<()> {
-        answer!(self, BlockSource, Call::BlockSource(i, g, s), ())
-    }
-    fn unblock_source(&self, i: u32, g: Ipv6Addr, s: Ipv6Addr) -> Result<()> {
-        answer!(self, UnblockSource, Call::UnblockSource(i, g, s), ())
-    }
-    fn set_receive_option(&self, o: ReceiveOption, on: bool) -> Result<()> {
-        answer!(self, SetReceiveOption, Call::SetReceiveOption(o, on), ())
-    }
-    fn path_mtu(&self) -> Result<u32> {
-        answer!(self, PathMtu, Call::PathMtu, self.script.u32_reply)
-    }
-    fn checksum(&self) -> Result<i32> {
-        answer!(self, Checksum, Call::Checksum, self.script.int_reply)
-    }
-    fn set_checksum(&self, o: i32) -> Result<()> {
-        answer!(self, SetChecksum, Call::SetChecksum(o), ())
-    }
-    fn icmp_filter(&self) -> Result<IcmpFilter> {
-        answer!(self, IcmpFilter, Call::IcmpFilter, self.script.filter_reply)
-    }
-    fn set_icmp_filter(&self, f: &IcmpFilter) -> Result<()> {
-        answer!(self, SetIcmpFilter, Call::SetIcmpFilter(*f), ())
-    }
-    fn attach_bpf(&self, p: &[BpfInstruction]) -> Result<()> {
-        answer!(self, AttachBpf, Call::AttachBpf(p.to_vec()), ())
-    }
+
     fn recv_msg(&self, buffers: &mut [&mut [u8]], control: &mut [u8]) -> Result<RecvMeta> {
         let call = Call::RecvMsg {
             buffer_lens: buffers.iter().map(|b| b.len()).collect(),
@@ -326,6 +332,7 @@ impl SocketBackend for Fake {
         self.record(Operation::RecvMsg, call)?;
         self.receive_into(buffers, control)
     }
+
     fn send_msg(
         &self,
         buffers: &[&[u8]],
@@ -339,8 +346,10 @@ impl SocketBackend for Fake {
             control: control.to_vec(),
             destination: destination.copied(),
         };
-        answer!(self, SendMsg, call, len)
+        self.record(Operation::SendMsg, call)?;
+        Ok(len)
     }
+
     fn recv_batch(&self, messages: &mut [RecvMessage<'_>]) -> Result<usize> {
         self.record(Operation::RecvBatch, Call::RecvBatch(messages.len()))?;
         if !self.script.batch {
@@ -355,8 +364,9 @@ impl SocketBackend for Fake {
             }
             filled += 1;
         }
-        Ok(filled)
+        Ok(self.script.claimed_batch_count.unwrap_or(filled))
     }
+
     fn send_batch(&self, messages: &mut [SendMessage<'_>]) -> Result<usize> {
         let payloads = messages.iter().map(|m| m.buffer.to_vec()).collect();
         self.record(Operation::SendBatch, Call::SendBatch(payloads))?;
@@ -366,21 +376,25 @@ impl SocketBackend for Fake {
         for message in messages.iter_mut() {
             message.sent = message.buffer.len();
         }
-        Ok(messages.len())
+        Ok(self.script.claimed_batch_count.unwrap_or(messages.len()))
     }
-    fn set_read_timeout(&self, t: Option<Duration>) -> Result<()> {
-        answer!(self, SetReadTimeout, Call::SetReadTimeout(t), ())
+
+    fn set_timeout(&self, direction: Direction, timeout: Option<Duration>) -> Result<()> {
+        let op = match direction {
+            Direction::Read => Operation::SetReadTimeout,
+            Direction::Write => Operation::SetWriteTimeout,
+        };
+        self.record(op, Call::SetTimeout(direction, timeout))
     }
-    fn set_write_timeout(&self, t: Option<Duration>) -> Result<()> {
-        answer!(self, SetWriteTimeout, Call::SetWriteTimeout(t), ())
-    }
+
     fn set_nonblocking(&self, on: bool) -> Result<()> {
-        answer!(self, SetNonblocking, Call::SetNonblocking(on), ())
+        self.record(Operation::SetNonblocking, Call::SetNonblocking(on))
     }
-    fn interface_exists(&self, i: u32) -> Result<bool> {
-        self.record(Operation::InterfaceExists, Call::InterfaceExists(i))?;
+
+    fn interface_exists(&self, ifindex: u32) -> Result<bool> {
+        self.record(Operation::InterfaceExists, Call::InterfaceExists(ifindex))?;
         match &self.script.interfaces {
-            Ok(indexes) => Ok(indexes.contains(&i)),
+            Ok(indexes) => Ok(indexes.contains(&ifindex)),
             Err(e) => Err(*e),
         }
     }

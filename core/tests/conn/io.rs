@@ -49,6 +49,16 @@ fn datagram(payload: &[u8]) -> Datagram {
     }
 }
 
+/// `Received` for a datagram of `len` bytes from `PEER` with nothing else to
+/// report.
+fn plain(len: usize) -> Received {
+    Received {
+        len,
+        source: Some(PEER),
+        ..Received::default()
+    }
+}
+
 #[test]
 fn read_from_without_flags_passes_no_control_buffer() {
     let c = packet_conn(Fake::default());
@@ -70,18 +80,51 @@ fn read_from_without_flags_passes_no_control_buffer() {
 }
 
 #[test]
-fn read_from_reports_control_truncation_with_the_payload_kept() {
+fn control_truncation_without_flags_keeps_the_datagram() {
+    // A receive option turned on behind this PacketConn's back: with no
+    // flags set the read passes no control buffer and the kernel reports
+    // MSG_CTRUNC. The datagram is delivered all the same.
+    let c = packet_conn(Fake::default());
+    for _ in 0..2 {
+        c.backend().deliver(Datagram {
+            control: HOPLIMIT_64.to_vec(),
+            ..datagram(b"kept")
+        });
+    }
+    let mut buf = [0u8; 8];
+    assert_eq!(
+        c.read_from(&mut buf),
+        Ok((4, ControlMessage::default(), Some(PEER)))
+    );
+    assert_eq!(&buf[..4], b"kept");
+    let received = c.read_msg(&mut [&mut buf]).unwrap();
+    assert_eq!(
+        received,
+        Received {
+            control_truncated: true,
+            ..plain(4)
+        }
+    );
+    assert!(!received.control_complete());
+}
+
+#[test]
+fn control_truncation_flag_alone_is_reported() {
+    // The backend's MSG_CTRUNC is passed on even with no bytes to show for it.
     let c = packet_conn(Fake::default());
     c.backend().deliver(Datagram {
         flags: MsgFlags::CONTROL_TRUNCATED,
         ..datagram(b"kept")
     });
     let mut buf = [0u8; 8];
+    let received = c.read_msg(&mut [&mut buf]).unwrap();
     assert_eq!(
-        c.read_from(&mut buf),
-        Err(Error::ControlTruncated { len: 4 })
+        received,
+        Received {
+            control_truncated: true,
+            ..plain(4)
+        }
     );
-    assert_eq!(&buf[..4], b"kept");
 }
 
 #[test]
@@ -96,12 +139,12 @@ fn read_from_hides_payload_truncation_read_msg_reports_it() {
     assert_eq!(
         received,
         Received {
-            len: 4,
-            control: ControlMessage::default(),
-            source: Some(PEER),
             truncated: true,
+            ..plain(4)
         }
     );
+    // Payload truncation is no control problem.
+    assert!(received.control_complete());
 }
 
 #[test]
@@ -151,26 +194,81 @@ fn receive_errors_are_returned() {
     };
     assert_eq!(c.read_from(&mut buf), Err(again));
     assert_eq!(c.read_msg(&mut [&mut buf]), Err(again));
+    assert_eq!(again.to_string(), "read_from: OS error 11");
 }
 
 #[test]
-fn control_length_beyond_the_buffer_is_a_wire_error() {
+fn control_length_beyond_the_buffer_is_reported_beside_the_datagram() {
+    // A faulty backend claims 8 control bytes where it was given none.
     let c = packet_conn(Fake::default());
-    c.backend().deliver(Datagram {
-        claimed_control_len: Some(8),
-        ..datagram(b"x")
-    });
+    for _ in 0..2 {
+        c.backend().deliver(Datagram {
+            claimed_control_len: Some(8),
+            ..datagram(b"x")
+        });
+    }
     let mut buf = [0u8; 4];
     assert_eq!(
         c.read_from(&mut buf),
-        Err(Error::Wire(
-            Operation::RecvMsg,
-            WireError::Truncated {
+        Ok((1, ControlMessage::default(), Some(PEER)))
+    );
+    assert_eq!(
+        c.read_msg(&mut [&mut buf]),
+        Ok(Received {
+            control_undecoded: 1,
+            control_error: Some(WireError::Truncated {
                 needed: 8,
                 available: 0
-            }
-        ))
+            }),
+            ..plain(1)
+        })
     );
+}
+
+#[test]
+fn control_length_beyond_the_buffer_is_reported_and_not_trusted() {
+    // With flags set the read's buffer holds 136 bytes; a backend claiming
+    // 200 is reported, and since which bytes it wrote is unknown, none are
+    // decoded. The datagram still arrives.
+    let c = packet_conn(Fake::default());
+    c.set_control_message(ControlFlags::HOP_LIMIT, true)
+        .unwrap();
+    c.backend().deliver(Datagram {
+        control: HOPLIMIT_64.to_vec(),
+        claimed_control_len: Some(200),
+        ..datagram(b"abc")
+    });
+    let mut buf = [0u8; 8];
+    let received = c.read_msg(&mut [&mut buf]).unwrap();
+    assert_eq!((received.len, received.source), (3, Some(PEER)));
+    assert_eq!(&buf[..3], b"abc");
+    assert_eq!(received.control, ControlMessage::default());
+    assert_eq!(
+        received.control_error,
+        Some(WireError::Truncated {
+            needed: 200,
+            available: 136
+        })
+    );
+    assert_eq!(received.control_undecoded, 1);
+    assert!(!received.control_complete());
+}
+
+#[test]
+fn payload_length_beyond_the_buffers_is_clamped() {
+    // A faulty backend claims 100 bytes where 4 + 2 were given.
+    let c = packet_conn(Fake::default());
+    for _ in 0..2 {
+        c.backend().deliver(Datagram {
+            claimed_len: Some(100),
+            ..datagram(b"abcdef")
+        });
+    }
+    let mut buf = [0u8; 4];
+    let (len, _, source) = c.read_from(&mut buf).unwrap();
+    assert_eq!((len, source), (4, Some(PEER)));
+    let (mut a, mut b) = ([0u8; 4], [0u8; 2]);
+    assert_eq!(c.read_msg(&mut [&mut a, &mut b]), Ok(plain(6)));
 }
 
 #[test]
@@ -242,23 +340,47 @@ fn read_msg_reports_parsed_control_and_truncation_together() {
     let received = c.read_msg(&mut [&mut buf]).unwrap();
     assert_eq!(received.control.hop_limit, Some(64));
     assert_eq!((received.len, received.truncated), (3, true));
+    assert!(received.control_complete());
 }
 
 #[test]
-fn more_control_than_the_flags_allow_for_is_control_truncation() {
+fn more_control_than_the_buffer_holds_is_reported_beside_the_records() {
     let c = packet_conn(Fake::default());
     c.set_control_message(ControlFlags::HOP_LIMIT, true)
         .unwrap();
-    // Six records overflow the 136 bytes every flag together needs; the fake
-    // copies only what fits and flags MSG_CTRUNC.
-    c.backend().deliver(Datagram {
-        control: HOPLIMIT_64.repeat(6),
-        ..datagram(b"abc")
-    });
+    // 40 + 24 + 3 * 24 fill the read's 136 bytes exactly; the fake drops
+    // the path MTU record after them and flags MSG_CTRUNC.
+    let control = [
+        &PKTINFO_DB8_1_IF3[..],
+        &TCLASS_B8,
+        &HOPLIMIT_64,
+        &HOPLIMIT_64,
+        &HOPLIMIT_64,
+        &PATHMTU_1280_IF5,
+    ]
+    .concat();
+    for _ in 0..2 {
+        c.backend().deliver(Datagram {
+            control: control.clone(),
+            ..datagram(b"abc")
+        });
+    }
     let mut buf = [0u8; 8];
+    let expected = ControlMessage {
+        traffic_class: Some(0xb8),
+        hop_limit: Some(64),
+        dst: Some(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1)),
+        if_index: 3,
+        ..ControlMessage::default()
+    };
+    assert_eq!(c.read_from(&mut buf), Ok((3, expected, Some(PEER))));
     assert_eq!(
-        c.read_from(&mut buf),
-        Err(Error::ControlTruncated { len: 3 })
+        c.read_msg(&mut [&mut buf]),
+        Ok(Received {
+            control: expected,
+            control_truncated: true,
+            ..plain(3)
+        })
     );
 }
 
@@ -282,22 +404,90 @@ fn records_beyond_the_current_flags_still_fit() {
     );
 }
 
-#[test]
-fn malformed_control_is_a_wire_error_of_the_receive() {
+/// Reads one datagram carrying `control` with every flag set.
+fn read_with_control(control: Vec<u8>) -> Received {
     let c = packet_conn(Fake::default());
-    c.set_control_message(ControlFlags::HOP_LIMIT, true)
-        .unwrap();
-    let mut bad = HOPLIMIT_64;
-    bad[0] = 8; // cmsg_len smaller than the 16-byte header
+    c.set_control_message(ControlFlags::all(), true).unwrap();
     c.backend().deliver(Datagram {
-        control: bad.to_vec(),
+        control,
         ..datagram(b"abc")
     });
     let mut buf = [0u8; 8];
-    let error = c.read_from(&mut buf).unwrap_err();
-    assert!(
-        matches!(error, Error::Wire(Operation::RecvMsg, _)),
-        "{error:?}"
+    let received = c.read_msg(&mut [&mut buf]).unwrap();
+    assert_eq!(&buf[..3], b"abc");
+    received
+}
+
+#[test]
+fn a_record_no_kernel_reports_is_skipped_and_counted() {
+    let mut tclass_256 = TCLASS_B8;
+    tclass_256[16..20].copy_from_slice(&256u32.to_le_bytes());
+    let mut mtuinfo_af_inet = PATHMTU_1280_IF5;
+    mtuinfo_af_inet[16] = 2; // sin6_family AF_INET
+    let cases = [
+        (tclass_256.to_vec(), WireError::ValueOutOfRange),
+        (mtuinfo_af_inet.to_vec(), WireError::BadFamily(2)),
+    ];
+    for (bad, error) in cases {
+        for control in [
+            [&HOPLIMIT_64[..], &bad].concat(),
+            [&bad[..], &HOPLIMIT_64].concat(),
+        ] {
+            assert_eq!(
+                read_with_control(control),
+                Received {
+                    control: ControlMessage {
+                        hop_limit: Some(64),
+                        ..ControlMessage::default()
+                    },
+                    control_undecoded: 1,
+                    control_error: Some(error),
+                    ..plain(3)
+                },
+                "{error:?}"
+            );
+        }
+    }
+    // Both bad records: both counted, the first error kept.
+    let received = read_with_control([&tclass_256[..], &HOPLIMIT_64, &mtuinfo_af_inet].concat());
+    assert_eq!(received.control.hop_limit, Some(64));
+    assert_eq!(received.control_undecoded, 2);
+    assert_eq!(received.control_error, Some(WireError::ValueOutOfRange));
+}
+
+#[test]
+fn a_framing_error_ends_the_walk_and_keeps_the_records_before_it() {
+    let mut bad = HOPLIMIT_64;
+    bad[0] = 8; // cmsg_len smaller than the 16-byte header
+    let received = read_with_control([&TCLASS_B8[..], &bad, &HOPLIMIT_64].concat());
+    assert_eq!(
+        received,
+        Received {
+            control: ControlMessage {
+                traffic_class: Some(0xb8),
+                ..ControlMessage::default()
+            },
+            control_undecoded: 1,
+            control_error: Some(WireError::CmsgLenTooSmall {
+                offset: 24,
+                cmsg_len: 8
+            }),
+            ..plain(3)
+        }
+    );
+    // read_from returns the datagram too, with the records that decoded.
+    let c = packet_conn(Fake::default());
+    c.set_control_message(ControlFlags::TRAFFIC_CLASS, true)
+        .unwrap();
+    c.backend().deliver(Datagram {
+        control: [&TCLASS_B8[..], &bad].concat(),
+        ..datagram(b"abc")
+    });
+    let mut buf = [0u8; 8];
+    let (len, control, source) = c.read_from(&mut buf).unwrap();
+    assert_eq!(
+        (len, control.traffic_class, source),
+        (3, Some(0xb8), Some(PEER))
     );
 }
 

@@ -6,6 +6,7 @@ mod batch;
 mod construction;
 mod control_flags;
 mod fake;
+mod forwarding;
 mod io;
 mod membership;
 mod options;
