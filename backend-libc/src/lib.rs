@@ -19,16 +19,27 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Socket options are driven by
+//! Socket options reach [`Socket`] as
+//! [`SocketBackend::get`](ipv6_core::SocketBackend::get) and
+//! [`SocketBackend::set`](ipv6_core::SocketBackend::set) keyed by
+//! [`SocketOption`](ipv6_core::SocketOption), and are driven by
 //! [`Platform::HOST`](ipv6_core::Platform::HOST)'s option table: one
 //! generic `setsockopt`/`getsockopt` path looks up level, name and value
-//! shape, and `ipv6-core` encodes the value. An option the host lacks is
-//! [`Error::Unsupported`](ipv6_core::Error::Unsupported); a refusal by the
-//! kernel is [`Error::Os`](ipv6_core::Error::Os) with the real `errno`. The
-//! receive and send paths allocate nothing.
+//! shape, and `ipv6-core` encodes and decodes the value. An option the host
+//! lacks is [`Error::Unsupported`](ipv6_core::Error::Unsupported) naming
+//! `Operation::Get(option)` or `Operation::Set(option)`, before any system
+//! call; a refusal by the kernel is [`Error::Os`](ipv6_core::Error::Os) with
+//! the real `errno`. A datagram the kernel delivered is never an error:
+//! control data that did not fit is reported in `RecvMeta::flags`
+//! (`MSG_CTRUNC`). The receive and send paths allocate nothing.
 //!
 //! [`interfaces`], [`interface_index`] and [`interface_name`] answer the
-//! questions Go's `net.Interfaces` and `net.InterfaceByName` do.
+//! questions Go's `net.Interfaces` and `net.InterfaceByName` do, in the
+//! calling thread's network namespace, and fail with the crate's
+//! [`Error`](ipv6_core::Error). `SocketBackend::interface_exists` answers
+//! for the socket's own namespace instead (on Linux `SIOCGIFNAME` on its
+//! descriptor), which `PacketConn` relies on to check interface indexes
+//! when the socket was made in another namespace than the caller's.
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 

@@ -182,6 +182,10 @@ pub fn capability_table() -> String {
     };
     for op in operations() {
         let name = match op {
+            // `op.name()` is "new": say whose, and what it asks the kernel.
+            Operation::SocketFamily => {
+                "`Conn::new`, `PacketConn::new` (`getsockname` family check)".to_owned()
+            }
             Operation::RecvMsg | Operation::SendMsg | Operation::SendBatch => {
                 format!("`{}` without control data", op.name())
             }

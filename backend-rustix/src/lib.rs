@@ -15,7 +15,15 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! # What rustix lacks, and the `libc-fallback` feature
+//! # One `get`/`set` pair, and what rustix lacks
+//!
+//! Socket options reach [`Socket`] as
+//! [`SocketBackend::get`](ipv6_core::SocketBackend::get) and
+//! [`SocketBackend::set`](ipv6_core::SocketBackend::set) keyed by
+//! [`SocketOption`](ipv6_core::SocketOption): `ipv6_core` checks the
+//! value's kind and the option's direction, and the host's option table
+//! refuses an option the OS lacks, before the backend matches the option to
+//! a rustix wrapper. Every other pair goes to the fallback.
 //!
 //! rustix 1.1 has one function per socket option, so an option it has not
 //! wrapped cannot be reached at all: there is no generic
@@ -37,43 +45,29 @@
 //! [`Error::Unsupported`](ipv6_core::Error::Unsupported) naming its operation,
 //! before any system call.
 //!
+//! The pure build also refuses every receive option (`set` of
+//! `IPV6_RECVTCLASS`, `IPV6_RECVHOPLIMIT`, `IPV6_RECVPKTINFO`,
+//! `IPV6_RECVPATHMTU`, on or off), though rustix wraps `IPV6_RECVTCLASS`: it
+//! cannot receive control data (see below), so a flag that made the kernel
+//! attach records would only make every later read of a `PacketConn` carry
+//! data it cannot deliver. `PacketConn::set_control_message` therefore fails
+//! with `Unsupported(Set(ReceiveTrafficClass))` and leaves the kernel's
+//! options off, and reads keep working.
+//!
 //! Operations the operating system itself lacks (source-specific multicast on
 //! NetBSD and OpenBSD, `SO_ATTACH_FILTER` off Linux, `recvmmsg`/`sendmmsg` on
 //! Darwin) are refused in both builds, whichever backend would have tried.
 //!
 //! # Capabilities
 //!
-//! **N**: native rustix. **F**: the libc fallback; in the pure build
-//! `Unsupported`. **U**: `Unsupported` in both builds (the OS has no such
-//! operation). The same table is data: [`capability`],
-//! [`receive_option_capability`], [`control_message_capability`].
-//!
-//! | Operation | Linux | FreeBSD | NetBSD | OpenBSD | Darwin |
-//! |---|:-:|:-:|:-:|:-:|:-:|
-//! | `socket_family` (`getsockname`) | N | N | N | N | N |
-//! | `traffic_class`, `set_traffic_class` | N | N | N | N | N |
-//! | `hop_limit` | N | F | F | F | F |
-//! | `set_hop_limit` | N | N | N | N | N |
-//! | `multicast_hop_limit`, `set_multicast_hop_limit` | N | N | N | N | N |
-//! | `multicast_interface`, `set_multicast_interface` | N | N | N | N | N |
-//! | `multicast_loopback`, `set_multicast_loopback` | N | N | N | N | N |
-//! | `join_group`, `leave_group` | N | N | N | N | N |
-//! | `join_source_group`, `leave_source_group`, `block_source`, `unblock_source` | F | F | U | U | F |
-//! | `set_receive_option(TrafficClass)` | N | N | N | N | N |
-//! | `set_receive_option(HopLimit / PacketInfo / PathMtu)` | F | F | F | F | F |
-//! | `path_mtu` | N | F | F | F | F |
-//! | `checksum`, `set_checksum` | F | F | F | F | F |
-//! | `icmp_filter`, `set_icmp_filter` | F | F | F | F | F |
-//! | `attach_bpf` | F | U | U | U | U |
-//! | `recv_msg`, `send_msg` without control data | N | N | N | N | N |
-//! | `recv_msg`, `send_msg` with control data | F | F | F | F | F |
-//! | `recv_batch` | F | F | F | F | U |
-//! | `send_batch` without control data | N | F | F | F | U |
-//! | `send_batch` with control data | F | F | F | F | U |
-//! | `set_read_timeout`, `set_write_timeout` | N | N | N | N | N |
-//! | `set_nonblocking` (`FIONBIO`) | N | N | N | N | N |
-//! | `interface_exists` | N | F | F | F | F |
-//! | [`interface_index`] (`SIOCGIFINDEX`) | N | F | F | F | F |
+//! How each operation is carried out, natively, through the fallback or not
+//! at all, is data: [`capability_in`] answers for any [`Build`] (an OS and
+//! the feature), [`capability`] for this one, and
+//! [`control_message_capability_in`] for messages carrying control data.
+//! [`capability_table`] renders it for every OS as the Markdown table in the
+//! README ("Backends and what each can do"), which a test keeps identical;
+//! the crate's tests drive every operation of [`operations`] against the
+//! kernel in both builds, so the table cannot drift from the code.
 //!
 //! Notes on the table:
 //!
@@ -85,20 +79,21 @@
 //!   `IPV6_PATHMTU` from the same `dst_mtu(__sk_dst_get(sk))` and fails both
 //!   with `ENOTCONN` on an unconnected socket (`do_ipv6_getsockopt` in
 //!   `net/ipv6/ipv6_sockglue.c`). The BSDs have no `IPV6_MTU` getter.
-//! - `join_group`/`leave_group` use RFC 3493 `IPV6_JOIN_GROUP` (Linux
-//!   `IPV6_ADD_MEMBERSHIP`), which the kernels serve with the same membership
-//!   code as `MCAST_JOIN_GROUP`.
+//! - `join_group`/`leave_group` (rows `MCAST_JOIN_GROUP`,
+//!   `MCAST_LEAVE_GROUP`) use RFC 3493 `IPV6_JOIN_GROUP` (Linux
+//!   `IPV6_ADD_MEMBERSHIP`) natively, which the kernels serve with the same
+//!   membership code as `MCAST_JOIN_GROUP`.
 //! - `set_traffic_class`, `set_multicast_hop_limit`: rustix types these `u32`;
 //!   the C `int` crosses unchanged, so `-1` still restores the default.
 //! - `set_hop_limit` takes rustix's `Option<u8>`: a value outside `-1..=255`
 //!   cannot reach the kernel and fails with the kernel's answer to it,
 //!   `EINVAL`, as through the libc backend.
-//! - `set_read_timeout(Some(Duration::ZERO))` fails with `EINVAL`, as in
-//!   `std::net`: rustix refuses the zero that the kernel reads as "forever".
+//! - A zero timeout (`set_timeout(_, Some(Duration::ZERO))`) fails with
+//!   `EINVAL`, as in `std::net`: rustix refuses the zero that the kernel
+//!   reads as "forever". (`PacketConn` refuses it before calling a backend.)
 //! - `interface_exists` asks the socket's own network namespace
-//!   (`SIOCGIFNAME` on its descriptor), where `if_indextoname(3)` asks the
-//!   calling thread's; [`interface_index`] asks the calling thread's, like
-//!   `if_nametoindex(3)`.
+//!   (`SIOCGIFNAME` on its descriptor), as the libc backend does on Linux;
+//!   [`interface_index`] asks the calling thread's, like `if_nametoindex(3)`.
 //!
 //! # Why control data never goes through rustix
 //!
@@ -128,7 +123,8 @@
 //! it would only move `unsafe` code here from the libc backend. The pure
 //! build therefore refuses control data: `recv_msg` with a non-empty control
 //! buffer returns `Unsupported(RecvMsg)` without receiving, so no datagram is
-//! consumed and its control data silently lost.
+//! consumed and its control data silently lost; and it refuses the receive
+//! options that would ask the kernel for control data in the first place.
 //!
 //! # What rustix would need for a complete pure build
 //!
@@ -162,7 +158,8 @@ use std::os::fd::AsFd;
 use ipv6_core::{Conn, PacketConn, Platform, Result};
 
 pub use capability::{
-    Capability, capability, control_message_capability, receive_option_capability,
+    Build, Capability, OSES, capability, capability_in, capability_table,
+    control_message_capability, control_message_capability_in, operations,
 };
 pub use interface::interface_index;
 pub use socket::Socket;
