@@ -3,7 +3,7 @@
 use std::os::fd::AsFd;
 
 use ipv6_backend_rustix::Capability;
-use ipv6_core::{Operation, ReceiveOption};
+use ipv6_core::Operation;
 
 use crate::suite::{Backend, Expect};
 
@@ -17,9 +17,6 @@ impl Backend for Libc {
         ipv6_backend_libc::Socket::new(fd)
     }
     fn expected(_: Operation) -> Expect {
-        Expect::Works
-    }
-    fn receive_option(_: ReceiveOption) -> Expect {
         Expect::Works
     }
     fn control_data() -> Expect {
@@ -43,9 +40,6 @@ impl Backend for Rustix {
     }
     fn expected(op: Operation) -> Expect {
         expect(ipv6_backend_rustix::capability(op))
-    }
-    fn receive_option(option: ReceiveOption) -> Expect {
-        expect(ipv6_backend_rustix::receive_option_capability(option))
     }
     fn control_data() -> Expect {
         expect(ipv6_backend_rustix::control_message_capability())

@@ -2,8 +2,9 @@
 
 use std::net::SocketAddrV6;
 
-use ipv6_core::control::MAX_SPACE;
-use ipv6_core::{ControlMessage, PacketConn, RecvMessage, SendMessage, SocketBackend};
+use ipv6_core::{
+    ControlBuffer, ControlMessage, PacketConn, RecvMessage, SendMessage, SocketBackend,
+};
 
 use crate::{BATCH, FLAGS, HOPS, PAYLOAD, Seen, TCLASS};
 
@@ -26,17 +27,20 @@ pub struct Link<B> {
     pub control: Option<ControlMessage>,
 }
 
-/// Payload and control buffers for one batch receive.
+/// Payload and control buffers for one batch receive, and the control
+/// buffer each send's records are encoded into.
 struct Inbox {
     payloads: [[u8; 128]; BATCH],
-    controls: [[u8; MAX_SPACE]; BATCH],
+    controls: [ControlBuffer; BATCH],
+    outgoing: ControlBuffer,
 }
 
 impl Inbox {
     fn new() -> Self {
         Inbox {
             payloads: [[0; 128]; BATCH],
-            controls: [[0; MAX_SPACE]; BATCH],
+            controls: [ControlBuffer::new(); BATCH],
+            outgoing: ControlBuffer::new(),
         }
     }
 }
@@ -66,9 +70,10 @@ impl<B: SocketBackend> Link<B> {
     /// One batch each way, looping until all are through; what every
     /// datagram carried, or [`Seen::MISMATCH`] if they differ.
     fn batch_once(&self, inbox: &mut Inbox) -> Seen {
-        let mut control = [0u8; MAX_SPACE];
+        let platform = self.tx.backend().platform();
+        let control = &mut inbox.outgoing.0;
         let len = match &self.control {
-            Some(cm) => cm.marshal(&B::PLATFORM, &mut control).expect("marshal"),
+            Some(cm) => cm.marshal(platform, control).expect("marshal"),
             None => 0,
         };
         let mut out: [SendMessage<'_>; BATCH] =
@@ -79,13 +84,13 @@ impl<B: SocketBackend> Link<B> {
         }
 
         let space = match self.control {
-            Some(_) => FLAGS.space(&B::PLATFORM),
+            Some(_) => FLAGS.space(self.rx.backend().platform()),
             None => 0,
         };
         let mut slots = inbox.payloads.iter_mut().zip(&mut inbox.controls);
         let mut messages: [RecvMessage<'_>; BATCH] = std::array::from_fn(|_| {
             let (payload, control) = slots.next().expect("BATCH slots");
-            RecvMessage::new(payload, &mut control[..space])
+            RecvMessage::new(payload, &mut control.0[..space])
         });
         let mut got = 0;
         while got < BATCH {
@@ -96,10 +101,7 @@ impl<B: SocketBackend> Link<B> {
         }
         messages
             .iter()
-            .map(|m| {
-                let cm = ControlMessage::parse(&B::PLATFORM, &m.control[..m.meta.control_len]);
-                Seen::received(m.meta.len, m.meta.source, &cm.expect("parse"))
-            })
+            .map(|m| Seen::batch_message(&self.rx.received(m)))
             .reduce(Seen::agree)
             .unwrap_or(Seen::MISMATCH)
     }

@@ -32,7 +32,9 @@ use std::net::{Ipv6Addr, SocketAddr, SocketAddrV6, UdpSocket};
 use std::os::fd::AsRawFd;
 
 use ipv6_backend_rustix::Capability;
-use ipv6_core::{ControlFlags, ControlMessage, Error, Operation, PacketConn, SocketBackend};
+use ipv6_core::{
+    ControlFlags, ControlMessage, Error, Operation, PacketConn, Received, SocketBackend,
+};
 
 use conn::Link;
 use measure::{ROUNDS, Row, Section};
@@ -87,6 +89,7 @@ impl Seen {
         }
     }
 
+    /// What `read_from` reported.
     fn received(len: usize, source: Option<SocketAddrV6>, cm: &ControlMessage) -> Self {
         Seen {
             tclass: cm.traffic_class.map_or(-1, i32::from),
@@ -95,6 +98,15 @@ impl Seen {
             ifindex: cm.if_index,
             ..Seen::new(len, source.map_or(0, |s| s.port()))
         }
+    }
+
+    /// What `PacketConn::received` decoded of a batch message; one whose
+    /// payload or control data did not arrive whole is [`Seen::MISMATCH`].
+    fn batch_message(r: &Received) -> Self {
+        if r.truncated || !r.control_complete() {
+            return Seen::MISMATCH;
+        }
+        Seen::received(r.len, r.source, &r.control)
     }
 
     /// `self` if both are the same, else [`Seen::MISMATCH`].

@@ -6,7 +6,7 @@ use std::net::Ipv6Addr;
 use ipv6_core::backend::BPF_MAX_INSTRUCTIONS;
 use ipv6_core::{
     BpfInstruction, Conn, ControlFlags, ControlMessage, Error, IcmpType, InvalidArgument as Bad,
-    Operation as Op, PacketConn, Platform, RecvMessage,
+    Operation as Op, PacketConn, Platform, RecvMessage, SocketOption as O,
 };
 
 use super::sockets::{ICMPV6, Sock, ipv4_udp};
@@ -31,52 +31,56 @@ fn reject_all<B: Backend>(s: &Sock<B>) {
         must_fail::<B, _>(&[op], false, result, invalid(op, why))
     };
     for bad in [-2, 256, i32::MIN, i32::MAX] {
-        pure(Op::SetHopLimit, s.set_hop_limit(bad), Bad::HopLimit(bad));
         pure(
-            Op::SetMulticastHopLimit,
+            Op::Set(O::HopLimit),
+            s.set_hop_limit(bad),
+            Bad::HopLimit(bad),
+        );
+        pure(
+            Op::Set(O::MulticastHopLimit),
             s.set_multicast_hop_limit(bad),
             Bad::HopLimit(bad),
         );
         pure(
-            Op::SetTrafficClass,
+            Op::Set(O::TrafficClass),
             s.set_traffic_class(bad),
             Bad::TrafficClass(bad),
         );
     }
     pure(
-        Op::JoinGroup,
+        Op::Set(O::JoinGroup),
         s.join_group(None, unicast),
         Bad::NotMulticast(unicast),
     );
     pure(
-        Op::LeaveGroup,
+        Op::Set(O::LeaveGroup),
         s.leave_group(None, unicast),
         Bad::NotMulticast(unicast),
     );
     pure(
-        Op::JoinSourceGroup,
+        Op::Set(O::JoinSourceGroup),
         s.join_source_specific_group(None, unicast, unicast),
         Bad::NotMulticast(unicast),
     );
     for source in [Ipv6Addr::UNSPECIFIED, ip("ff02::1")] {
         pure(
-            Op::JoinSourceGroup,
+            Op::Set(O::JoinSourceGroup),
             s.join_source_specific_group(None, group, source),
             Bad::BadSource(source),
         );
         pure(
-            Op::BlockSource,
+            Op::Set(O::BlockSource),
             s.exclude_source_specific_group(None, group, source),
             Bad::BadSource(source),
         );
     }
     pure(
-        Op::JoinGroup,
+        Op::Set(O::JoinGroup),
         s.join_group(Some(0), group),
         Bad::InterfaceIndexZero,
     );
     pure(
-        Op::SetMulticastInterface,
+        Op::Set(O::MulticastInterface),
         s.set_multicast_interface(Some(0)),
         Bad::InterfaceIndexZero,
     );
@@ -85,32 +89,36 @@ fn reject_all<B: Backend>(s: &Sock<B>) {
         &[Op::InterfaceExists],
         true,
         s.join_group(Some(NO_SUCH_LINK), group),
-        invalid(Op::JoinGroup, Bad::NoSuchInterface(NO_SUCH_LINK)),
+        invalid(Op::Set(O::JoinGroup), Bad::NoSuchInterface(NO_SUCH_LINK)),
     );
     must_fail::<B, _>(
         &[Op::InterfaceExists],
         true,
         s.set_multicast_interface(Some(NO_SUCH_LINK)),
         invalid(
-            Op::SetMulticastInterface,
+            Op::Set(O::MulticastInterface),
             Bad::NoSuchInterface(NO_SUCH_LINK),
         ),
     );
     pure(
-        Op::SetChecksum,
+        Op::Set(O::Checksum),
         s.set_checksum(Some(3)),
         Bad::ChecksumOffset(3),
     );
-    pure(Op::AttachBpf, s.set_bpf(&[]), Bad::BpfProgramLength(0));
+    pure(
+        Op::Set(O::AttachFilter),
+        s.set_bpf(&[]),
+        Bad::BpfProgramLength(0),
+    );
     let too_long = vec![BpfInstruction::default(); BPF_MAX_INSTRUCTIONS + 1];
     pure(
-        Op::AttachBpf,
+        Op::Set(O::AttachFilter),
         s.set_bpf(&too_long),
         Bad::BpfProgramLength(BPF_MAX_INSTRUCTIONS + 1),
     );
     let mapped = ip("::ffff:224.0.0.1");
     pure(
-        Op::JoinGroup,
+        Op::Set(O::JoinGroup),
         s.join_group(None, mapped),
         Bad::Ipv4Mapped(mapped),
     );
@@ -162,8 +170,8 @@ fn reject_all<B: Backend>(s: &Sock<B>) {
 
 /// Still works: options set and read back, `payload` sent to itself.
 fn still_usable<B: Backend>(s: &Sock<B>, payload: &[u8]) -> Outcome {
-    must::<B, _>(&[Op::SetHopLimit], s.set_hop_limit(5))?;
-    if let Some(v) = must::<B, _>(&[Op::HopLimit], s.hop_limit()) {
+    must::<B, _>(&[Op::Set(O::HopLimit)], s.set_hop_limit(5))?;
+    if let Some(v) = must::<B, _>(&[Op::Get(O::HopLimit)], s.hop_limit()) {
         assert_eq!(v, 5, "[{}]", B::NAME);
     }
     s.send(payload, None, s.local())?;
@@ -212,21 +220,27 @@ pub fn kernel_errors_are_typed<B: Backend>(ns: &Netns) -> Outcome {
     let link = Pair::new(ns, "va", "vb", 1);
     let s = Sock::<B>::udp_loopback();
     let group = ip("ff0e::114");
-    must::<B, _>(&[Op::JoinGroup], s.join_group(Some(link.b_index), group))?;
+    must::<B, _>(
+        &[Op::Set(O::JoinGroup)],
+        s.join_group(Some(link.b_index), group),
+    )?;
     assert_eq!(
         s.join_group(Some(link.b_index), group),
         Err(Error::Os {
-            op: Op::JoinGroup,
+            op: Op::Set(O::JoinGroup),
             errno: libc::EADDRINUSE
         }),
         "[{}] joining twice",
         B::NAME
     );
-    must::<B, _>(&[Op::LeaveGroup], s.leave_group(Some(link.b_index), group))?;
+    must::<B, _>(
+        &[Op::Set(O::LeaveGroup)],
+        s.leave_group(Some(link.b_index), group),
+    )?;
     assert_eq!(
         s.leave_group(Some(link.b_index), group),
         Err(Error::Os {
-            op: Op::LeaveGroup,
+            op: Op::Set(O::LeaveGroup),
             errno: libc::EADDRNOTAVAIL
         }),
         "[{}] leaving twice",

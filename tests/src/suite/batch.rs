@@ -3,9 +3,9 @@
 
 use std::net::Ipv6Addr;
 
-use ipv6_core::control::MAX_SPACE;
 use ipv6_core::{
-    ControlFlags, ControlMessage, Operation as Op, Platform, RecvMessage, SendMessage,
+    ControlBuffer, ControlFlags, ControlMessage, Operation as Op, Platform, RecvMessage,
+    SendMessage,
 };
 
 use super::sockets::Sock;
@@ -40,17 +40,19 @@ pub fn batch_read_write_with_control<B: Backend>(ns: &Netns) -> Outcome {
     let on = set_flags(&rx, FLAGS, true);
 
     let sent: Vec<_> = (0..N).map(message).collect();
-    let mut control = [[0u8; MAX_SPACE]; N];
+    let mut control = [ControlBuffer::new(); N];
     let lens: Vec<usize> = sent
         .iter()
         .zip(&mut control)
-        .map(|((_, cm), buf)| cm.marshal(&Platform::HOST, buf).expect("marshal"))
+        .map(|((_, cm), buf)| cm.marshal(&Platform::HOST, &mut buf.0).expect("marshal"))
         .collect();
     let mut out: Vec<SendMessage<'_>> = sent
         .iter()
         .zip(&control)
         .zip(&lens)
-        .map(|(((payload, _), buf), &len)| SendMessage::new(payload, &buf[..len], Some(rx.local())))
+        .map(|(((payload, _), buf), &len)| {
+            SendMessage::new(payload, &buf.0[..len], Some(rx.local()))
+        })
         .collect();
     if B::control_data() == Expect::Unsupported {
         // Checked refusal (from the batch call or its one-by-one fallback),
@@ -74,11 +76,11 @@ pub fn batch_read_write_with_control<B: Backend>(ns: &Netns) -> Outcome {
     // Sized for the flags in force, as Go's NewControlMessage: none without.
     let space = if on { FLAGS.space(&Platform::HOST) } else { 0 };
     let mut payloads = [[0u8; 64]; N];
-    let mut controls = [[0u8; MAX_SPACE]; N];
+    let mut controls = [ControlBuffer::new(); N];
     let mut inbox: Vec<RecvMessage<'_>> = payloads
         .iter_mut()
         .zip(&mut controls)
-        .map(|(p, c)| RecvMessage::new(p, &mut c[..space]))
+        .map(|(p, c)| RecvMessage::new(p, &mut c.0[..space]))
         .collect();
     let mut done = 0;
     while done < N {
@@ -100,6 +102,16 @@ pub fn batch_read_write_with_control<B: Backend>(ns: &Netns) -> Outcome {
         assert!(m.meta.flags.is_empty(), "[{}] {:?}", B::NAME, m.meta.flags);
         let got = ControlMessage::parse(&Platform::HOST, &m.control[..m.meta.control_len])
             .expect("control data parses");
+        // `received` decodes a batch message as `read_msg` would have.
+        let r = rx.received(m);
+        assert_eq!(
+            (r.len, r.source, r.truncated),
+            (payload.len(), Some(tx.local()), false),
+            "[{}] message {i}",
+            B::NAME
+        );
+        assert!(r.control_complete(), "[{}] {r:?}", B::NAME);
+        assert_eq!(r.control, got, "[{}] message {i}", B::NAME);
         let want = if on && B::control_data() == Expect::Works {
             received(
                 cm.traffic_class.unwrap(),

@@ -2,7 +2,7 @@
 //! never arrives. On a UDP socket the program sees the datagram from the UDP
 //! header on: offset 0 is the source port, the payload starts at 8.
 
-use ipv6_core::{BpfInstruction, Operation as Op};
+use ipv6_core::{BpfInstruction, Operation as Op, SocketOption as O};
 
 use super::sockets::Sock;
 use super::{Backend, Outcome, must};
@@ -44,7 +44,7 @@ pub fn bpf_filter_drops_rejected<B: Backend>(_: &Netns) -> Outcome {
     let tx = Sock::<B>::udp_loopback();
     tx.send(&[1], None, rx.local())?;
     assert_eq!(rx.recv()?.payload, [1], "[{}] no filter yet", B::NAME);
-    must::<B, _>(&[Op::AttachBpf], rx.set_bpf(&EVEN_FIRST_BYTE))?;
+    must::<B, _>(&[Op::Set(O::AttachFilter)], rx.set_bpf(&EVEN_FIRST_BYTE))?;
     for b in 0..=10u8 {
         tx.send(&[b], None, rx.local())?;
     }
@@ -61,7 +61,7 @@ pub fn bpf_filter_sees_udp_header<B: Backend>(_: &Netns) -> Outcome {
     let rx = Sock::<B>::udp_loopback();
     let (kept, dropped) = (Sock::<B>::udp_loopback(), Sock::<B>::udp_loopback());
     must::<B, _>(
-        &[Op::AttachBpf],
+        &[Op::Set(O::AttachFilter)],
         rx.set_bpf(&from_port(kept.local().port())),
     )?;
     dropped.send(b"dropped", None, rx.local())?;

@@ -3,7 +3,7 @@
 
 use std::net::Ipv6Addr;
 
-use ipv6_core::Operation as Op;
+use ipv6_core::{Operation as Op, SocketOption as O};
 
 use super::sockets::{OSPF, Sock};
 use super::topology::at;
@@ -58,7 +58,10 @@ pub fn checksum_offset_filled_by_kernel<B: Backend>(_: &Netns) -> Outcome {
         B::NAME
     );
 
-    must::<B, _>(&[Op::SetChecksum], tx.set_checksum(Some(OFFSET as u32)))?;
+    must::<B, _>(
+        &[Op::Set(O::Checksum)],
+        tx.set_checksum(Some(OFFSET as u32)),
+    )?;
     let filled = ospf_packet(2);
     tx.send(&filled, None, to)?;
     let got = received_copy(&rx, &filled)?;
@@ -70,8 +73,11 @@ pub fn checksum_offset_filled_by_kernel<B: Backend>(_: &Netns) -> Outcome {
     );
 
     // Receiving side: with the offset set, bad checksums are dropped.
-    must::<B, _>(&[Op::SetChecksum], rx.set_checksum(Some(OFFSET as u32)))?;
-    must::<B, _>(&[Op::SetChecksum], tx.set_checksum(None))?;
+    must::<B, _>(
+        &[Op::Set(O::Checksum)],
+        rx.set_checksum(Some(OFFSET as u32)),
+    )?;
+    must::<B, _>(&[Op::Set(O::Checksum)], tx.set_checksum(None))?;
     let bad = ospf_packet(3);
     let good = checksummed(ospf_packet(4));
     tx.send(&bad, None, to)?;

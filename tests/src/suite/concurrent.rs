@@ -4,17 +4,15 @@
 //! the control flags.
 
 use std::net::Ipv6Addr;
-use std::os::fd::AsFd;
 use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 
-use ipv6_core::control::MAX_SPACE;
 use ipv6_core::{
-    ControlFlags, ControlMessage, Error, MsgFlags, Operation as Op, Platform, RecvMessage,
+    ControlBuffer, ControlFlags, ControlMessage, Operation as Op, Platform, Received, RecvMessage,
     SendMessage,
 };
 
-use super::sockets::{EXPERIMENTAL, Sock, int_option};
+use super::sockets::{EXPERIMENTAL, Sock, kernel_flags};
 use super::unicast::{ALL_FLAGS, TCLASS, set_flags};
 use super::wire::{numbered, read_numbered};
 use super::{Backend, Expect, Outcome, must, retry_interrupted};
@@ -63,57 +61,78 @@ fn check<B: Backend>(payload: &[u8], cm: &ControlMessage) -> Option<(u16, u32)> 
 }
 
 /// Reads until [`STOP`]; returns the datagrams' numbers and how many came
-/// with their control data truncated.
-fn reader<B: Backend>(p: &Sock<B>, mode: Mode, with_control: bool) -> (Vec<(u16, u32)>, usize) {
-    // Sized for the flags, as Go's NewControlMessage: none without.
-    let space = if with_control {
-        ALL_FLAGS.space(&Platform::HOST)
-    } else {
-        0
-    };
+/// with their control data truncated. Single reads alternate `read_from` and
+/// `read_msg`; a datagram the kernel delivered is never lost to its control
+/// data, whatever the flags were when the read began.
+fn reader<B: Backend>(p: &Sock<B>, mode: Mode) -> (Vec<(u16, u32)>, usize) {
     let mut got = Vec::new();
     let mut truncated = 0;
-    match mode {
-        Mode::Single => loop {
-            let mut buf = [0u8; 256];
-            let (n, cm) = match retry_interrupted(|| p.read_from(&mut buf)) {
-                Ok((n, cm, _)) => (n, cm),
-                // The flags were read before another thread turned more on:
-                // the datagram is here, its control data is not (see
-                // `Error::ControlTruncated`).
-                Err(Error::ControlTruncated { len }) => {
-                    truncated += 1;
-                    (len, ControlMessage::default())
-                }
-                Err(e) => panic!("[{}] read_from: {e:?}", B::NAME),
-            };
-            match check::<B>(&buf[..n], &cm) {
-                Some(id) => got.push(id),
-                None => return (got, truncated),
+    let mut reads = 0usize;
+    loop {
+        let mut buf = [0u8; 256];
+        let (n, cm) = match mode {
+            Mode::Single if reads % 2 == 0 => {
+                let (n, cm, source) = retry_interrupted(|| p.read_from(&mut buf))
+                    .unwrap_or_else(|e| panic!("[{}] read_from: {e:?}", B::NAME));
+                assert_eq!(
+                    source.map(|s| *s.ip()),
+                    Some(Ipv6Addr::LOCALHOST),
+                    "[{}]",
+                    B::NAME
+                );
+                (n, cm)
             }
-        },
-        Mode::Batch => loop {
-            let mut bufs = [[0u8; 256]; 1];
-            let mut ctrl = [[0u8; MAX_SPACE]; 1];
-            let mut msgs: Vec<RecvMessage<'_>> = bufs
-                .iter_mut()
-                .zip(&mut ctrl)
-                .map(|(b, c)| RecvMessage::new(b, &mut c[..space]))
-                .collect();
-            let n = retry_interrupted(|| p.read_batch(&mut msgs))
-                .unwrap_or_else(|e| panic!("[{}] read_batch: {e:?}", B::NAME));
-            assert_eq!(n, 1, "[{}]", B::NAME);
-            let m = &msgs[0];
-            let cm = ControlMessage::parse(&Platform::HOST, &m.control[..m.meta.control_len])
-                .expect("control data parses");
-            if m.meta.flags.contains(MsgFlags::CONTROL_TRUNCATED) {
-                truncated += 1;
+            Mode::Single => {
+                let r = retry_interrupted(|| p.read_msg(&mut [&mut buf]))
+                    .unwrap_or_else(|e| panic!("[{}] read_msg: {e:?}", B::NAME));
+                check_received::<B>(&r);
+                truncated += usize::from(r.control_truncated);
+                (r.len, r.control)
             }
-            match check::<B>(&m.buffer[..m.meta.len], &cm) {
-                Some(id) => got.push(id),
-                None => return (got, truncated),
+            Mode::Batch => {
+                // A buffer with room for every flag, whatever the flags are
+                // when the batch begins.
+                let mut control = ControlBuffer::new();
+                let mut msgs = [RecvMessage::new(&mut buf, &mut control.0)];
+                let n = retry_interrupted(|| p.read_batch(&mut msgs))
+                    .unwrap_or_else(|e| panic!("[{}] read_batch: {e:?}", B::NAME));
+                assert_eq!(n, 1, "[{}]", B::NAME);
+                let r = p.received(&msgs[0]);
+                check_received::<B>(&r);
+                truncated += usize::from(r.control_truncated);
+                (r.len, r.control)
             }
-        },
+        };
+        reads += 1;
+        match check::<B>(&buf[..n], &cm) {
+            Some(id) => got.push(id),
+            None => return (got, truncated),
+        }
+    }
+}
+
+/// What every read reports beside the payload: the sender, nothing
+/// undecodable (the kernel writes well-formed records), and control data
+/// cut only where the read gave the kernel no room at all.
+fn check_received<B: Backend>(r: &Received) {
+    // The socket sends to itself; a raw socket's "port" is 0 in what it
+    // receives, its protocol in its own address.
+    let sender = r.source.map(|s| *s.ip());
+    assert_eq!(sender, Some(Ipv6Addr::LOCALHOST), "[{}] {r:?}", B::NAME);
+    assert!(!r.truncated, "[{}] payload truncated: {r:?}", B::NAME);
+    assert_eq!(
+        (r.control_undecoded, r.control_error),
+        (0, None),
+        "[{}] {r:?}",
+        B::NAME
+    );
+    if r.control_truncated {
+        assert_eq!(
+            r.control,
+            ControlMessage::default(),
+            "[{}] truncated, yet records decoded: {r:?}",
+            B::NAME
+        );
     }
 }
 
@@ -130,9 +149,10 @@ fn writer<B: Backend>(p: &Sock<B>, mode: Mode, w: u16, with_control: bool) {
         src: Some(Ipv6Addr::LOCALHOST),
         ..ControlMessage::default()
     };
-    let mut control = [0u8; MAX_SPACE];
+    let mut control = ControlBuffer::new();
     let len = if with_control {
-        cm.marshal(&Platform::HOST, &mut control).expect("marshal")
+        cm.marshal(&Platform::HOST, &mut control.0)
+            .expect("marshal")
     } else {
         0
     };
@@ -142,7 +162,7 @@ fn writer<B: Backend>(p: &Sock<B>, mode: Mode, w: u16, with_control: bool) {
         let sent = match mode {
             Mode::Single => p.write_to(&payload, cm, Some(&dst)),
             Mode::Batch => {
-                let mut m = [SendMessage::new(&payload, &control[..len], Some(dst))];
+                let mut m = [SendMessage::new(&payload, &control.0[..len], Some(dst))];
                 p.write_batch(&mut m).map(|n| {
                     assert_eq!(n, 1);
                     m[0].sent
@@ -152,22 +172,6 @@ fn writer<B: Backend>(p: &Sock<B>, mode: Mode, w: u16, with_control: bool) {
         let sent = sent.unwrap_or_else(|e| panic!("[{}] write: {e:?}", B::NAME));
         assert_eq!(sent, payload.len(), "[{}]", B::NAME);
     }
-}
-
-/// The receive options the kernel holds, as control flags.
-fn kernel_flags(fd: impl AsFd + Copy) -> ControlFlags {
-    [
-        (libc::IPV6_RECVTCLASS, ControlFlags::TRAFFIC_CLASS),
-        (libc::IPV6_RECVHOPLIMIT, ControlFlags::HOP_LIMIT),
-        (
-            libc::IPV6_RECVPKTINFO,
-            ControlFlags::DST | ControlFlags::INTERFACE,
-        ),
-        (libc::IPV6_RECVPATHMTU, ControlFlags::PATH_MTU),
-    ]
-    .into_iter()
-    .filter(|&(name, _)| int_option(fd, libc::IPPROTO_IPV6, name) != 0)
-    .fold(ControlFlags::empty(), |all, (_, flags)| all | flags)
 }
 
 /// Datagrams the kernel dropped for want of receive buffer on `p`.
@@ -211,7 +215,7 @@ fn run<B: Backend>(p: Sock<B>, mode: Mode, udp: bool) -> Outcome {
     let readers: Vec<_> = (0..READERS)
         .map(|_| {
             let p = Arc::clone(&p);
-            thread::spawn(move || reader(&p, mode, with_control))
+            thread::spawn(move || reader(&p, mode))
         })
         .collect();
     let writers: Vec<_> = (0..WRITERS)
@@ -266,8 +270,8 @@ fn run<B: Backend>(p: Sock<B>, mode: Mode, udp: bool) -> Outcome {
 
 /// Threads turning the control flags on and off at once leave the flags
 /// `PacketConn` sizes its control buffers by equal to the receive options the
-/// kernel holds (Go serialises this with a lock); a mismatch makes every
-/// later read fail with `ControlTruncated`, or drop control data.
+/// kernel holds (Go serialises this with a lock); a mismatch would leave
+/// every later read without the control data its flags ask for.
 pub fn concurrent_control_flags_match_kernel<B: Backend>(_: &Netns) -> Outcome {
     const THREADS: usize = 4;
     const ROUNDS: usize = 200;

@@ -3,7 +3,7 @@
 
 use std::net::Ipv6Addr;
 
-use ipv6_core::{IcmpFilter, IcmpType, Operation as Op};
+use ipv6_core::{IcmpFilter, IcmpType, Operation as Op, SocketOption as O};
 
 use super::sockets::{ICMPV6, Sock};
 use super::topology::at;
@@ -65,7 +65,7 @@ pub fn icmp_filter_delivers_only_accepted<B: Backend>(_: &Netns) -> Outcome {
     let mut filter = IcmpFilter::BLOCK_ALL;
     filter.accept(IcmpType::ECHO_REPLY);
     filter.accept(PRIVATE_200);
-    if must::<B, _>(&[Op::SetIcmpFilter], rx.set_icmp_filter(&filter)).is_some() {
+    if must::<B, _>(&[Op::Set(O::IcmpFilter)], rx.set_icmp_filter(&filter)).is_some() {
         let accepted = vec![
             (IcmpType::ECHO_REPLY, 0), // the kernel answering SENT[0]
             (IcmpType::ECHO_REPLY, 3),
@@ -73,7 +73,7 @@ pub fn icmp_filter_delivers_only_accepted<B: Backend>(_: &Netns) -> Outcome {
         ];
         exchange(&rx, &tx, 0, accepted)?;
         must::<B, _>(
-            &[Op::SetIcmpFilter],
+            &[Op::Set(O::IcmpFilter)],
             rx.set_icmp_filter(&IcmpFilter::PASS_ALL),
         )?;
     }

@@ -3,7 +3,7 @@
 
 use std::net::Ipv6Addr;
 
-use ipv6_core::Operation as Op;
+use ipv6_core::{Operation as Op, SocketOption as O};
 
 use super::sockets::{ICMPV6, Sock};
 use super::topology::{Pair, any, at, ip};
@@ -42,13 +42,13 @@ fn join_all<B: Backend>(
 ) -> Outcome {
     for &(name, index, _) in links {
         for s in socks {
-            must::<B, _>(&[Op::JoinGroup], s.join_group(Some(index), group))?;
+            must::<B, _>(&[Op::Set(O::JoinGroup)], s.join_group(Some(index), group))?;
         }
         assert_users::<B>(ns, name, group, socks.len() as u32);
     }
     for &(name, index, _) in links {
         for s in socks {
-            must::<B, _>(&[Op::LeaveGroup], s.leave_group(Some(index), group))?;
+            must::<B, _>(&[Op::Set(O::LeaveGroup)], s.leave_group(Some(index), group))?;
         }
         assert_users::<B>(ns, name, group, 0);
     }
@@ -108,12 +108,15 @@ fn per_interface<B: Backend>(
     for &(name, index, addr) in links {
         let s = open(addr, port);
         port = s.local().port();
-        must::<B, _>(&[Op::JoinGroup], s.join_group(Some(index), group))?;
+        must::<B, _>(&[Op::Set(O::JoinGroup)], s.join_group(Some(index), group))?;
         assert_users::<B>(ns, name, group, 1);
         joined.push((s, name, index));
     }
     for (s, name, index) in &joined {
-        must::<B, _>(&[Op::LeaveGroup], s.leave_group(Some(*index), group))?;
+        must::<B, _>(
+            &[Op::Set(O::LeaveGroup)],
+            s.leave_group(Some(*index), group),
+        )?;
         assert_users::<B>(ns, name, group, 0);
     }
     Some(())

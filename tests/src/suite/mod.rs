@@ -9,7 +9,7 @@
 use std::cell::Cell;
 use std::os::fd::AsFd;
 
-use ipv6_core::{Error, Operation, ReceiveOption, Result, SocketBackend};
+use ipv6_core::{Error, Operation, Result, SocketBackend};
 
 pub mod bad_args;
 pub mod batch;
@@ -21,6 +21,7 @@ pub mod io;
 pub mod listeners;
 pub mod multicast;
 pub mod path_mtu;
+pub mod receive_options;
 pub mod sockets;
 pub mod sockopt;
 pub mod source_filter;
@@ -60,10 +61,9 @@ pub trait Backend: 'static {
     /// Wraps a descriptor.
     fn wrap<F: AsFd + Send + Sync>(fd: F) -> Self::Socket<F>;
     /// Whether `op` is supported in the backend's current build (for
-    /// `recv_msg`, `send_msg` and `send_batch`: without control data).
+    /// `recv_msg`, `send_msg` and `send_batch`: without control data). Receive
+    /// options are `Operation::Set(SocketOption::Receive…)`.
     fn expected(op: Operation) -> Expect;
-    /// Whether `set_receive_option(option, _)` is supported.
-    fn receive_option(option: ReceiveOption) -> Expect;
     /// Whether messages carrying control data can be sent and received.
     fn control_data() -> Expect;
 }
@@ -159,7 +159,7 @@ pub fn run<B: Backend>(test: &str, scenario: fn(&crate::netns::Netns) -> Outcome
     crate::netns::run(test, |ns| {
         if scenario(ns).is_none() {
             use std::io::Write;
-            let op = stopped_at().map_or("?", Operation::name);
+            let op = stopped_at().map_or_else(|| "?".to_owned(), |op| op.to_string());
             // Not captured by libtest: part of the suite's report.
             let _ = writeln!(
                 std::io::stderr(),

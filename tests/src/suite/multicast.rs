@@ -4,7 +4,7 @@
 
 use std::net::Ipv6Addr;
 
-use ipv6_core::{ControlMessage, IcmpFilter, IcmpType, Operation as Op};
+use ipv6_core::{ControlMessage, IcmpFilter, IcmpType, Operation as Op, SocketOption as O};
 
 use super::sockets::{Datagram, ICMPV6, Sock};
 use super::topology::{Pair, any, at, ip};
@@ -18,10 +18,13 @@ use crate::netns::Netns;
 pub fn sender<B: Backend>(addr: Ipv6Addr, ifindex: u32) -> Option<Sock<B>> {
     let s = Sock::<B>::udp(at(addr, 0));
     must::<B, _>(
-        &[Op::SetMulticastInterface],
+        &[Op::Set(O::MulticastInterface)],
         s.set_multicast_interface(Some(ifindex)),
     )?;
-    must::<B, _>(&[Op::SetMulticastLoopback], s.set_multicast_loopback(false))?;
+    must::<B, _>(
+        &[Op::Set(O::MulticastLoopback)],
+        s.set_multicast_loopback(false),
+    )?;
     Some(s)
 }
 
@@ -43,9 +46,9 @@ fn join<B: Backend>(
     source: Option<Ipv6Addr>,
 ) -> Outcome {
     match source {
-        None => must::<B, _>(&[Op::JoinGroup], s.join_group(Some(ifindex), group)),
+        None => must::<B, _>(&[Op::Set(O::JoinGroup)], s.join_group(Some(ifindex), group)),
         Some(src) => must::<B, _>(
-            &[Op::JoinSourceGroup],
+            &[Op::Set(O::JoinSourceGroup)],
             s.join_source_specific_group(Some(ifindex), group, src),
         ),
     }
@@ -54,14 +57,17 @@ fn join<B: Backend>(
 /// Sets the outgoing interface and loopback, and reads both back.
 fn loop_out_of<B: Backend>(s: &Sock<B>, ifindex: u32) -> Outcome {
     must::<B, _>(
-        &[Op::SetMulticastInterface],
+        &[Op::Set(O::MulticastInterface)],
         s.set_multicast_interface(Some(ifindex)),
     )?;
-    if let Some(got) = must::<B, _>(&[Op::MulticastInterface], s.multicast_interface()) {
+    if let Some(got) = must::<B, _>(&[Op::Get(O::MulticastInterface)], s.multicast_interface()) {
         assert_eq!(got, Some(ifindex), "[{}] multicast interface", B::NAME);
     }
-    must::<B, _>(&[Op::SetMulticastLoopback], s.set_multicast_loopback(true))?;
-    if let Some(got) = must::<B, _>(&[Op::MulticastLoopback], s.multicast_loopback()) {
+    must::<B, _>(
+        &[Op::Set(O::MulticastLoopback)],
+        s.set_multicast_loopback(true),
+    )?;
+    if let Some(got) = must::<B, _>(&[Op::Get(O::MulticastLoopback)], s.multicast_loopback()) {
         assert!(got, "[{}] multicast loopback", B::NAME);
     }
     Some(())
@@ -107,9 +113,12 @@ pub fn multicast_udp_read_write<B: Backend>(ns: &Netns) -> Outcome {
             assert_eq!(got.control, want, "[{}] {group} round {i}", B::NAME);
         }
         match source {
-            None => must::<B, _>(&[Op::LeaveGroup], p.leave_group(Some(link.a_index), group))?,
+            None => must::<B, _>(
+                &[Op::Set(O::LeaveGroup)],
+                p.leave_group(Some(link.a_index), group),
+            )?,
             Some(src) => must::<B, _>(
-                &[Op::LeaveSourceGroup],
+                &[Op::Set(O::LeaveSourceGroup)],
                 p.leave_source_specific_group(Some(link.a_index), group, src),
             )?,
         }
@@ -132,7 +141,8 @@ pub fn multicast_icmp_read_write<B: Backend>(ns: &Netns) -> Outcome {
         loop_out_of(&p, link.a_index)?;
         let mut filter = IcmpFilter::BLOCK_ALL;
         filter.accept(IcmpType::ECHO_REPLY);
-        let filtered = must::<B, _>(&[Op::SetIcmpFilter], p.set_icmp_filter(&filter)).is_some();
+        let filtered =
+            must::<B, _>(&[Op::Set(O::IcmpFilter)], p.set_icmp_filter(&filter)).is_some();
         let mut cm = ControlMessage {
             traffic_class: Some(TCLASS),
             src: Some(link.a_addr),
@@ -142,9 +152,9 @@ pub fn multicast_icmp_read_write<B: Backend>(ns: &Netns) -> Outcome {
         for (i, toggle) in [true, false, true].into_iter().enumerate() {
             let seq = i as u16 + 1;
             let kernel_sums = if toggle {
-                must::<B, _>(&[Op::SetChecksum], p.set_checksum(Some(2))).is_some()
+                must::<B, _>(&[Op::Set(O::Checksum)], p.set_checksum(Some(2))).is_some()
             } else {
-                must::<B, _>(&[Op::SetChecksum], p.set_checksum(None));
+                must::<B, _>(&[Op::Set(O::Checksum)], p.set_checksum(None));
                 false
             };
             let addresses = (!kernel_sums).then_some((link.a_addr, group));
@@ -267,7 +277,10 @@ pub fn multicast_leave_and_rejoin<B: Backend>(ns: &Netns) -> Outcome {
     tx.send(b"joined", None, at(group, port))?;
     assert_eq!(rx.recv()?.payload, b"joined", "[{}]", B::NAME);
 
-    must::<B, _>(&[Op::LeaveGroup], rx.leave_group(Some(link.b_index), group))?;
+    must::<B, _>(
+        &[Op::Set(O::LeaveGroup)],
+        rx.leave_group(Some(link.b_index), group),
+    )?;
     assert!(
         !ns.memberships(link.b).iter().any(|&(g, _)| g == group),
         "[{}] still a member of {group} after leaving",

@@ -3,7 +3,7 @@
 
 use std::net::Ipv6Addr;
 
-use ipv6_core::{Conn, ControlFlags, ControlMessage, Error, Operation as Op};
+use ipv6_core::{Conn, ControlFlags, ControlMessage, Error, Operation as Op, SocketOption as O};
 
 use super::sockets::{Sock, set_dont_fragment, tcp_pair};
 use super::topology::{Pair, any, at, ip};
@@ -42,15 +42,15 @@ pub fn path_mtu_connected_udp<B: Backend>(ns: &Netns) -> Outcome {
     ] {
         let s = Sock::<B>::udp(any(0));
         s.connect(at(peer, 9));
-        let got = must::<B, _>(&[Op::PathMtu], s.unicast().path_mtu())?;
+        let got = must::<B, _>(&[Op::Get(O::PathMtu)], s.unicast().path_mtu())?;
         assert_eq!(got, mtu, "[{}] path MTU to {peer}", B::NAME);
     }
     let unconnected = Sock::<B>::udp(any(0));
-    if super::supports::<B>(&[Op::PathMtu]) {
+    if super::supports::<B>(&[Op::Get(O::PathMtu)]) {
         assert_eq!(
             unconnected.unicast().path_mtu(),
             Err(Error::Os {
-                op: Op::PathMtu,
+                op: Op::Get(O::PathMtu),
                 errno: libc::ENOTCONN
             }),
             "[{}] unconnected",
@@ -66,7 +66,7 @@ pub fn path_mtu_tcp_initiator_and_responder<B: Backend>(_: &Netns) -> Outcome {
     for stream in [&initiator, &responder] {
         use std::os::fd::AsFd;
         let conn = must::<B, _>(&[Op::SocketFamily], Conn::new(B::wrap(stream.as_fd())))?;
-        let mtu = must::<B, _>(&[Op::PathMtu], conn.path_mtu())?;
+        let mtu = must::<B, _>(&[Op::Get(O::PathMtu)], conn.path_mtu())?;
         assert_eq!(mtu, LOOPBACK_MTU, "[{}]", B::NAME);
     }
     Some(())

@@ -12,7 +12,7 @@ use std::os::fd::{AsFd, OwnedFd};
 use std::sync::Arc;
 use std::time::Duration;
 
-use ipv6_core::{Conn, ControlMessage, Error, Operation, PacketConn, Platform};
+use ipv6_core::{Conn, ControlFlags, ControlMessage, Error, Operation, PacketConn, Platform};
 use rustix::net::sockopt::{self, Timeout};
 use rustix::net::{AddressFamily, Protocol, SocketType};
 
@@ -84,6 +84,20 @@ impl<B: Backend> Sock<B> {
             rustix::net::bind(&fd, &SocketAddrV6::new(addr, 0, 0, 0)).expect("bind raw");
         }
         Self::new(fd)
+    }
+
+    /// A `PacketConn` over `backend`, which shares `fd`: whatever receive
+    /// options the kernel holds stay on, and no control flags are set.
+    pub fn from_parts(fd: Arc<OwnedFd>, backend: Socket<B>) -> Self {
+        let conn = PacketConn::new(backend)
+            .unwrap_or_else(|e| panic!("[{}] PacketConn::new: {e:?}", B::NAME));
+        Sock { fd, conn }
+    }
+
+    /// The descriptor and the backend, `PacketConn` gone
+    /// ([`PacketConn::into_inner`]).
+    pub fn into_parts(self) -> (Arc<OwnedFd>, Socket<B>) {
+        (self.fd, self.conn.into_inner())
     }
 
     /// The descriptor, for plain system calls.
@@ -267,4 +281,35 @@ pub fn int_option(fd: impl AsFd, level: libc::c_int, name: libc::c_int) -> libc:
         std::io::Error::last_os_error()
     );
     value
+}
+
+/// The receive option (`IPV6_RECV*`) behind each control flag, as the kernel
+/// names it.
+pub const KERNEL_RECEIVE_OPTIONS: [(libc::c_int, ControlFlags); 4] = [
+    (libc::IPV6_RECVTCLASS, ControlFlags::TRAFFIC_CLASS),
+    (libc::IPV6_RECVHOPLIMIT, ControlFlags::HOP_LIMIT),
+    (
+        libc::IPV6_RECVPKTINFO,
+        ControlFlags::DST.union(ControlFlags::INTERFACE),
+    ),
+    (libc::IPV6_RECVPATHMTU, ControlFlags::PATH_MTU),
+];
+
+/// The receive options the kernel holds, as control flags, read with plain
+/// `getsockopt` (independently of the backend under test).
+pub fn kernel_flags(fd: impl AsFd + Copy) -> ControlFlags {
+    KERNEL_RECEIVE_OPTIONS
+        .into_iter()
+        .filter(|&(name, _)| int_option(fd, libc::IPPROTO_IPV6, name) != 0)
+        .fold(ControlFlags::empty(), |all, (_, flags)| all | flags)
+}
+
+/// Turns the receive options behind `flags` on or off with plain
+/// `setsockopt`, as another library sharing the descriptor would.
+pub fn set_kernel_flags(fd: impl AsFd + Copy, flags: ControlFlags, on: bool) {
+    for (name, bits) in KERNEL_RECEIVE_OPTIONS {
+        if flags.intersects(bits) {
+            set_int_option(fd, libc::IPPROTO_IPV6, name, i32::from(on));
+        }
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::net::Ipv6Addr;
 
-use ipv6_core::Operation as Op;
+use ipv6_core::{Operation as Op, SocketOption as O};
 
 use super::multicast::{recv_n, sender};
 use super::sockets::Sock;
@@ -80,13 +80,13 @@ pub fn multicast_source_specific_join<B: Backend>(ns: &Netns) -> Outcome {
     let group = ip("ff3e::8000:1");
     let join = |src| {
         must::<B, _>(
-            &[Op::JoinSourceGroup],
+            &[Op::Set(O::JoinSourceGroup)],
             t.rx.join_source_specific_group(vb, group, src),
         )
     };
     let leave = |src| {
         must::<B, _>(
-            &[Op::LeaveSourceGroup],
+            &[Op::Set(O::LeaveSourceGroup)],
             t.rx.leave_source_specific_group(vb, group, src),
         )
     };
@@ -138,7 +138,7 @@ pub fn multicast_source_specific_join<B: Backend>(ns: &Netns) -> Outcome {
     // MCAST_JOIN_SOURCE_GROUP, then MCAST_LEAVE_GROUP drops the whole group.
     join(a1)?;
     assert!(t.is_member(ns, group), "[{}]", B::NAME);
-    must::<B, _>(&[Op::LeaveGroup], t.rx.leave_group(vb, group))?;
+    must::<B, _>(&[Op::Set(O::LeaveGroup)], t.rx.leave_group(vb, group))?;
     assert!(
         !t.is_member(ns, group),
         "[{}] leave_group after SSM join",
@@ -158,11 +158,11 @@ pub fn multicast_source_specific_exclude<B: Backend>(ns: &Netns) -> Outcome {
     let vb = Some(t.link.b_index);
     let group = ip("ff0e::4:1");
 
-    must::<B, _>(&[Op::JoinGroup], t.rx.join_group(vb, group))?;
+    must::<B, _>(&[Op::Set(O::JoinGroup)], t.rx.join_group(vb, group))?;
     assert_eq!(t.both_send(group, 2)?, [a1, a2], "[{}] any source", B::NAME);
 
     must::<B, _>(
-        &[Op::BlockSource],
+        &[Op::Set(O::BlockSource)],
         t.rx.exclude_source_specific_group(vb, group, a2),
     )?;
     assert_eq!(
@@ -179,7 +179,7 @@ pub fn multicast_source_specific_exclude<B: Backend>(ns: &Netns) -> Outcome {
     );
 
     must::<B, _>(
-        &[Op::UnblockSource],
+        &[Op::Set(O::UnblockSource)],
         t.rx.include_source_specific_group(vb, group, a2),
     )?;
     assert!(
@@ -194,7 +194,7 @@ pub fn multicast_source_specific_exclude<B: Backend>(ns: &Netns) -> Outcome {
         B::NAME
     );
 
-    must::<B, _>(&[Op::LeaveGroup], t.rx.leave_group(vb, group))?;
+    must::<B, _>(&[Op::Set(O::LeaveGroup)], t.rx.leave_group(vb, group))?;
     assert!(!t.is_member(ns, group), "[{}]", B::NAME);
     Some(())
 }

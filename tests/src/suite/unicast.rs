@@ -4,13 +4,13 @@
 use std::net::Ipv6Addr;
 
 use ipv6_core::{
-    ControlFlags, ControlMessage, IcmpFilter, IcmpType, Operation as Op, ReceiveOption,
+    ControlFlags, ControlMessage, IcmpFilter, IcmpType, Operation as Op, SocketOption as O,
 };
 
 use super::sockets::{ICMPV6, Sock};
 use super::topology::{Pair, any, at, ip};
 use super::wire::{icmp_fields, icmp_message};
-use super::{Backend, Expect, Outcome, must, must_when};
+use super::{Backend, Outcome, must, must_when};
 use crate::netns::Netns;
 
 /// DiffServ AF11 with ECN "congestion experienced", as in Go's tests.
@@ -25,26 +25,36 @@ pub const RECEIVER_FLAGS: ControlFlags = ControlFlags::TRAFFIC_CLASS
 /// Go's test payload.
 pub const HELLO: &[u8] = b"HELLO-R-U-THERE";
 
-/// The receive option behind each control flag (Go's mapping).
-const RECEIVE_OPTIONS: [(ControlFlags, ReceiveOption); 5] = [
-    (ControlFlags::TRAFFIC_CLASS, ReceiveOption::TrafficClass),
-    (ControlFlags::HOP_LIMIT, ReceiveOption::HopLimit),
-    (ControlFlags::DST, ReceiveOption::PacketInfo),
-    (ControlFlags::INTERFACE, ReceiveOption::PacketInfo),
-    (ControlFlags::PATH_MTU, ReceiveOption::PathMtu),
+/// The receive option behind each control flag (Go's mapping), in the
+/// order `set_control_message` sets them.
+pub const RECEIVE_OPTIONS: [(ControlFlags, O); 5] = [
+    (ControlFlags::TRAFFIC_CLASS, O::ReceiveTrafficClass),
+    (ControlFlags::HOP_LIMIT, O::ReceiveHopLimit),
+    (ControlFlags::DST, O::ReceivePacketInfo),
+    (ControlFlags::INTERFACE, O::ReceivePacketInfo),
+    (ControlFlags::PATH_MTU, O::ReceivePathMtu),
 ];
+
+/// The receive options behind `flags`, as the operations that set them.
+pub fn receive_ops(flags: ControlFlags) -> Vec<Op> {
+    let mut ops: Vec<Op> = RECEIVE_OPTIONS
+        .iter()
+        .filter(|(flag, _)| flags.intersects(*flag))
+        .map(|&(_, option)| Op::Set(option))
+        .collect();
+    ops.dedup();
+    ops
+}
 
 /// Turns `flags` on or off; returns whether they are now on. Where the
 /// backend lacks a receive option, checks it says so and leaves every flag
 /// off, so that reads go on without control data.
 #[track_caller]
 pub fn set_flags<B: Backend>(s: &Sock<B>, flags: ControlFlags, on: bool) -> bool {
-    let works = RECEIVE_OPTIONS
-        .iter()
-        .filter(|(flag, _)| flags.intersects(*flag))
-        .all(|&(_, option)| B::receive_option(option) == Expect::Works);
+    let ops = receive_ops(flags);
+    let works = super::supports::<B>(&ops);
     let result = s.set_control_message(flags, on);
-    if must_when::<B, _>(works, &[Op::SetReceiveOption], result).is_none() {
+    if must_when::<B, _>(works, &ops, result).is_none() {
         // Options before the unsupported one took effect: undo them.
         for (flag, _) in RECEIVE_OPTIONS {
             let _ = s.set_control_message(flag, false);
@@ -148,8 +158,8 @@ pub fn unicast_udp_sender_control_reaches_receiver<B: Backend>(ns: &Netns) -> Ou
     tx.send(HELLO, None, rx.local())?;
     assert_eq!(rx.recv()?.control, expect(0, 64), "[{}] defaults", B::NAME);
     // Socket options apply when no control message overrides them.
-    let options = must::<B, _>(&[Op::SetHopLimit], tx.set_hop_limit(9))
-        .and_then(|()| must::<B, _>(&[Op::SetTrafficClass], tx.set_traffic_class(0x10)));
+    let options = must::<B, _>(&[Op::Set(O::HopLimit)], tx.set_hop_limit(9))
+        .and_then(|()| must::<B, _>(&[Op::Set(O::TrafficClass)], tx.set_traffic_class(0x10)));
     if options.is_some() {
         tx.send(HELLO, None, rx.local())?;
         assert_eq!(
@@ -183,7 +193,7 @@ pub fn unicast_icmp_read_write<B: Backend>(ns: &Netns) -> Outcome {
     let mut filter = IcmpFilter::BLOCK_ALL;
     filter.accept(IcmpType::ECHO_REQUEST);
     filter.accept(IcmpType::ECHO_REPLY);
-    let filtered = must::<B, _>(&[Op::SetIcmpFilter], p.set_icmp_filter(&filter)).is_some();
+    let filtered = must::<B, _>(&[Op::Set(O::IcmpFilter)], p.set_icmp_filter(&filter)).is_some();
     let dst = at(Ipv6Addr::LOCALHOST, 0);
     let id = std::process::id() as u16;
     let mut cm = ControlMessage {
@@ -195,9 +205,9 @@ pub fn unicast_icmp_read_write<B: Backend>(ns: &Netns) -> Outcome {
     for (i, toggle) in [true, false, true].into_iter().enumerate() {
         let seq = i as u16 + 1;
         let kernel_sums = if toggle {
-            must::<B, _>(&[Op::SetChecksum], p.set_checksum(Some(2))).is_some()
+            must::<B, _>(&[Op::Set(O::Checksum)], p.set_checksum(Some(2))).is_some()
         } else {
-            must::<B, _>(&[Op::SetChecksum], p.set_checksum(None));
+            must::<B, _>(&[Op::Set(O::Checksum)], p.set_checksum(None));
             false
         };
         let addresses = (!kernel_sums).then_some((Ipv6Addr::LOCALHOST, Ipv6Addr::LOCALHOST));
@@ -280,8 +290,14 @@ pub fn pktinfo_interface_selects_link<B: Backend>(ns: &Netns) -> Outcome {
     let two = Pair::new(ns, "vc", "vd", 2);
     let group = ip("ff0e::114");
     let rx = Sock::<B>::udp(any(0));
-    must::<B, _>(&[Op::JoinGroup], rx.join_group(Some(one.b_index), group))?;
-    must::<B, _>(&[Op::JoinGroup], rx.join_group(Some(two.b_index), group))?;
+    must::<B, _>(
+        &[Op::Set(O::JoinGroup)],
+        rx.join_group(Some(one.b_index), group),
+    )?;
+    must::<B, _>(
+        &[Op::Set(O::JoinGroup)],
+        rx.join_group(Some(two.b_index), group),
+    )?;
     let on = set_flags(&rx, RECEIVER_FLAGS, true);
     let tx = Sock::<B>::udp(any(0));
     let to = at(group, rx.local().port());

@@ -4,9 +4,14 @@
 use std::net::{Ipv6Addr, SocketAddrV6};
 
 use ipv6_core::cmsg::Writer;
+use ipv6_core::control::Decoded;
 use ipv6_core::exthdr::{ChainEnd, ExtHeaders, FragmentView};
+use ipv6_core::option::{self, Encoded, MAX_OPTION_LEN, ValueKind};
 use ipv6_core::platform::{ControlType, Endian, IPPROTO_IPV6};
-use ipv6_core::{ControlMessage, Header, HeaderView, IcmpFilter, Platform, WireError, sockaddr};
+use ipv6_core::{
+    ControlMessage, Error, Group, Header, HeaderView, IcmpFilter, InvalidArgument, Operation,
+    OptionValue, Platform, SocketOption, WireError, sockaddr,
+};
 
 use super::harness::Table;
 
@@ -28,7 +33,9 @@ pub fn rows(t: &mut Table) {
         cmsg_writer(t, name, &p);
         sockaddrs(t, name, &p);
         icmp_filter(t, name, &p);
+        options(t, name, &p);
     }
+    platform_check(t);
 }
 
 fn truncated(needed: usize, available: usize) -> WireError {
@@ -298,7 +305,7 @@ fn get(p: &Platform, buf: &[u8], width: usize) -> u64 {
 /// One control record: a header claiming `cmsg_len`, then `data`, then
 /// zero padding up to `CMSG_SPACE(data.len())`.
 fn record(p: &Platform, level: i32, kind: i32, data: &[u8], cmsg_len: u64) -> Vec<u8> {
-    let c = p.cmsg;
+    let c = p.cmsg_layout;
     let mut r = vec![0u8; c.space(data.len())];
     put(p, &mut r, c.len_size, cmsg_len);
     put(p, &mut r[c.len_size..], 4, u64::from(level as u32));
@@ -310,7 +317,13 @@ fn record(p: &Platform, level: i32, kind: i32, data: &[u8], cmsg_len: u64) -> Ve
 /// A well-formed IPv6-level record of `kind` carrying `data`.
 fn ipv6_record(p: &Platform, kind: ControlType, data: &[u8]) -> Vec<u8> {
     let kind = p.cmsg_type(kind).unwrap();
-    record(p, IPPROTO_IPV6, kind, data, p.cmsg.len(data.len()) as u64)
+    record(
+        p,
+        IPPROTO_IPV6,
+        kind,
+        data,
+        p.cmsg_layout.len(data.len()) as u64,
+    )
 }
 
 fn int(p: &Platform, v: i32) -> [u8; 4] {
@@ -335,9 +348,9 @@ fn hops(h: u8) -> ControlMessage {
 /// bytes there).
 fn framing_error(p: &Platform, buf: &[u8], offset: usize) -> WireError {
     let available = buf.len() - offset;
-    let raw = get(p, &buf[offset..], p.cmsg.len_size);
+    let raw = get(p, &buf[offset..], p.cmsg_layout.len_size);
     let cmsg_len = usize::try_from(raw).unwrap_or(usize::MAX);
-    if cmsg_len < p.cmsg.data_offset() {
+    if cmsg_len < p.cmsg_layout.data_offset() {
         WireError::CmsgLenTooSmall { offset, cmsg_len }
     } else {
         assert!(cmsg_len > available, "the construction gave a valid record");
@@ -350,7 +363,7 @@ fn framing_error(p: &Platform, buf: &[u8], offset: usize) -> WireError {
 }
 
 fn control_parse(t: &mut Table, name: &str, p: &Platform) {
-    let c = p.cmsg;
+    let c = p.cmsg_layout;
     let h = c.data_offset();
     let hop = hop_limit(p, 64);
     let with_len = |len: u64| {
@@ -511,7 +524,82 @@ fn control_parse(t: &mut Table, name: &str, p: &Platform) {
         t.check(
             format!("ControlMessage::parse[{name}]: {what}"),
             expected,
-            || ControlMessage::parse(p, &bytes),
+            || {
+                // What reads use: the same first error, or the same message
+                // with nothing undecoded.
+                let partial = ControlMessage::parse_partial(p, &bytes);
+                let parsed = ControlMessage::parse(p, &bytes);
+                match parsed {
+                    Ok(message) => assert_eq!(
+                        (partial.message, partial.undecoded, partial.error),
+                        (message, 0, None),
+                        "parse_partial disagrees"
+                    ),
+                    Err(e) => {
+                        assert_eq!(partial.error, Some(e), "parse_partial's first error");
+                        assert!(partial.undecoded >= 1, "{partial:?}");
+                    }
+                }
+                parsed
+            },
+        );
+    }
+    control_parse_partial(t, name, p);
+}
+
+/// What `parse_partial` keeps of hostile bytes: every record that decodes,
+/// the count of those that do not, and the first error.
+fn control_parse_partial(t: &mut Table, name: &str, p: &Platform) {
+    let c = p.cmsg_layout;
+    let hop = hop_limit(p, 64);
+    let tclass = |v| ipv6_record(p, ControlType::TrafficClass, &int(p, v));
+    let mut zero_len = hop_limit(p, 7);
+    put(p, &mut zero_len, c.len_size, 0);
+    let partial = |message, undecoded, error| Decoded {
+        message,
+        undecoded,
+        error: Some(error),
+    };
+    let both = ControlMessage {
+        traffic_class: Some(5),
+        ..hops(64)
+    };
+    let cases = [
+        (
+            "a bad value between two good records",
+            [tclass(5), hop_limit(p, 300), hop.clone()].concat(),
+            partial(both, 1, WireError::ValueOutOfRange),
+        ),
+        (
+            "two bad values: both counted, the first kept",
+            [tclass(-1), hop_limit(p, 256), hop.clone()].concat(),
+            partial(
+                ControlMessage {
+                    hop_limit: Some(64),
+                    ..ControlMessage::default()
+                },
+                2,
+                WireError::ValueOutOfRange,
+            ),
+        ),
+        (
+            "a framing error ends the walk, the records before it kept",
+            [hop.clone(), zero_len, tclass(5)].concat(),
+            partial(
+                hops(64),
+                1,
+                WireError::CmsgLenTooSmall {
+                    offset: hop.len(),
+                    cmsg_len: 0,
+                },
+            ),
+        ),
+    ];
+    for (what, bytes, expected) in cases {
+        t.check(
+            format!("ControlMessage::parse_partial[{name}]: {what}"),
+            expected,
+            || ControlMessage::parse_partial(p, &bytes),
         );
     }
 }
@@ -526,7 +614,7 @@ fn control_marshal(t: &mut Table, name: &str, p: &Platform) {
         next_hop: Some(Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 1)),
         mtu: 0,
     };
-    let c = p.cmsg;
+    let c = p.cmsg_layout;
     let needed = 2 * c.space(4) + c.space(p.layouts.in6_pktinfo) + c.space(p.layouts.sockaddr_in6);
     for len in [0, needed - 1] {
         t.row(
@@ -557,13 +645,13 @@ fn control_marshal(t: &mut Table, name: &str, p: &Platform) {
     );
     // A hand-made layout whose records exceed what to_bytes can hold.
     let oversized = Platform {
-        cmsg: ipv6_core::platform::CmsgLayout {
+        cmsg_layout: ipv6_core::platform::CmsgLayout {
             header_len: 64,
             ..c
         },
         ..*p
     };
-    let o = oversized.cmsg;
+    let o = oversized.cmsg_layout;
     let oversized_needed =
         2 * o.space(4) + o.space(p.layouts.in6_pktinfo) + o.space(p.layouts.sockaddr_in6);
     t.check(
@@ -601,7 +689,7 @@ fn cmsg_writer(t: &mut Table, name: &str, p: &Platform) {
         },
     );
     t.row(format!("cmsg::Writer[{name}]: push one byte short"), || {
-        let space = p.cmsg.space(4);
+        let space = p.cmsg_layout.space(4);
         let mut backing = [0xa5u8; 64];
         let mut writer = Writer::new(p, &mut backing[..space - 1]);
         assert_eq!(
@@ -693,7 +781,9 @@ fn sockaddrs(t: &mut Table, name: &str, p: &Platform) {
     ];
     for (what, len, encode) in encoders {
         t.row(format!("{what}[{name}] into one byte short"), || {
-            let mut backing = [0xa5u8; 300];
+            // OpenBSD's group_source_req is 520 bytes (two 256-byte
+            // sockaddr_storage).
+            let mut backing = vec![0xa5u8; len + 16];
             assert_eq!(
                 encode(p, &mut backing[..len - 1]),
                 Err(too_small(len, len - 1))
@@ -726,4 +816,158 @@ fn icmp_filter(t: &mut Table, name: &str, p: &Platform) {
         Ok(expected),
         || IcmpFilter::from_bytes(p, &zeros_then_ff),
     );
+}
+
+/// The option codec backends share: values of the wrong kind, options in
+/// the wrong direction or missing on the platform, buffers too small and
+/// bytes too short, each refused with its typed error naming the operation.
+fn options(t: &mut Table, name: &str, p: &Platform) {
+    use SocketOption as O;
+    let set = Operation::Set;
+    let get = Operation::Get;
+    let group = Group {
+        interface: 1,
+        group: ALL_NODES,
+    };
+    t.check(
+        format!("option::encode[{name}]: HopLimit with a Bool"),
+        Err(Error::InvalidArgument(
+            set(O::HopLimit),
+            InvalidArgument::ValueKind {
+                expected: ValueKind::Int,
+                given: ValueKind::Bool,
+            },
+        )),
+        || option::encode(p, O::HopLimit, &OptionValue::Bool(true), &mut [0; 8]).map(drop),
+    );
+    t.check(
+        format!("option::encode[{name}]: PathMtu is read only"),
+        Err(Error::InvalidArgument(
+            set(O::PathMtu),
+            InvalidArgument::NotWritable(O::PathMtu),
+        )),
+        || option::encode(p, O::PathMtu, &OptionValue::Mtu(1280), &mut [0; 64]).map(drop),
+    );
+    t.check(
+        format!("option::decode[{name}]: JoinGroup is write only"),
+        Err(Error::InvalidArgument(
+            get(O::JoinGroup),
+            InvalidArgument::NotReadable(O::JoinGroup),
+        )),
+        || option::decode(p, O::JoinGroup, &[0; 136]),
+    );
+    let len = p.option_len(O::JoinGroup);
+    t.row(
+        format!("option::encode[{name}]: JoinGroup into one byte short"),
+        || {
+            let mut backing = [0xa5u8; MAX_OPTION_LEN];
+            let value = OptionValue::Membership(group);
+            assert_eq!(
+                option::encode(p, O::JoinGroup, &value, &mut backing[..len - 1]),
+                Err(Error::Wire(set(O::JoinGroup), too_small(len, len - 1)))
+            );
+            assert!(
+                backing.iter().all(|&b| b == 0xa5),
+                "wrote into a refused buffer"
+            );
+            let encoded = option::encode(p, O::JoinGroup, &value, &mut backing[..len]);
+            assert!(matches!(encoded, Ok((_, Encoded::Bytes(b))) if b.len() == len));
+        },
+    );
+    // Where the OS has no source-specific API the table refuses it.
+    let source = OptionValue::SourceMembership {
+        group,
+        source: Ipv6Addr::LOCALHOST,
+    };
+    let has_ssm = p.sockopt(O::JoinSourceGroup).is_some();
+    t.check(
+        format!("option::encode[{name}]: JoinSourceGroup"),
+        if has_ssm {
+            Ok(p.option_len(O::JoinSourceGroup))
+        } else {
+            Err(Error::Unsupported(set(O::JoinSourceGroup)))
+        },
+        || {
+            let mut backing = [0u8; MAX_OPTION_LEN];
+            match option::encode(p, O::JoinSourceGroup, &source, &mut backing)? {
+                (row, Encoded::Bytes(b)) => {
+                    assert_eq!(Some(row), p.sockopt(O::JoinSourceGroup));
+                    Ok(b.len())
+                }
+                (_, Encoded::Program(_)) => panic!("a membership encoded as a program"),
+            }
+        },
+    );
+    let mtuinfo = p.layouts.ip6_mtuinfo;
+    for (option, bytes, needed) in [
+        (O::TrafficClass, 3, 4),
+        (O::MulticastLoopback, 0, 4),
+        (O::IcmpFilter, 31, 32),
+        (O::PathMtu, mtuinfo - 1, mtuinfo),
+    ] {
+        t.check(
+            format!("option::decode[{name}]: {option:?} from {bytes} bytes"),
+            Err(Error::Wire(get(option), truncated(needed, bytes))),
+            || option::decode(p, option, &vec![0; bytes]),
+        );
+    }
+    t.check(
+        format!("sockaddr::decode_mtu[{name}]: one byte short"),
+        Err(truncated(mtuinfo, mtuinfo - 1)),
+        || sockaddr::decode_mtu(p, &vec![0; mtuinfo - 1]),
+    );
+    t.row(format!("IcmpFilter::encode[{name}] into 31 bytes"), || {
+        let mut backing = [0xa5u8; 32];
+        assert_eq!(
+            IcmpFilter::BLOCK_ALL.encode(p, &mut backing[..31]),
+            Err(too_small(32, 31))
+        );
+        assert!(
+            backing.iter().all(|&b| b == 0xa5),
+            "wrote into a refused buffer"
+        );
+    });
+}
+
+/// `Platform::check` on hand-made layouts that do not add up.
+fn platform_check(t: &mut Table) {
+    let mut align = Platform::LINUX_64;
+    align.cmsg_layout.align = 6;
+    let mut len = Platform::LINUX_32;
+    len.cmsg_layout.len_size = 2;
+    let mut short = Platform::DARWIN;
+    short.cmsg_layout.header_len = 8;
+    let mut group = Platform::OPENBSD_64;
+    group.layouts.group_source_req = 264;
+    for (what, platform, expected) in [
+        (
+            "cmsg align 6",
+            align,
+            "cmsg alignment is not a power of two",
+        ),
+        (
+            "cmsg_len of 2 bytes",
+            len,
+            "cmsg_len is neither 4 nor 8 bytes",
+        ),
+        (
+            "an 8-byte cmsghdr",
+            short,
+            "cmsghdr is shorter than its three fields",
+        ),
+        (
+            "OpenBSD's group_source_req of Linux's size",
+            group,
+            "group_source_req is not its index, padding and two sockaddr_storage",
+        ),
+    ] {
+        t.check(format!("Platform::check: {what}"), Err(expected), || {
+            platform.check()
+        });
+    }
+    t.row("Platform::check: every named platform", || {
+        for p in Platform::ALL {
+            assert_eq!(p.check(), Ok(()), "{p:?}");
+        }
+    });
 }

@@ -218,7 +218,13 @@ pub fn root_or_skip() -> bool {
             std::env::var("CI").as_deref() != Ok("true"),
             "the raw-socket rows need root, and CI=true"
         );
-        println!("bad_input: skipping the raw-socket rows: they need root");
+        // Written to the real stderr: libtest captures only the print
+        // macros, and a skip must be visible in a normal run.
+        let _ = writeln!(
+            std::io::stderr(),
+            "bad_input: skipping the raw-socket rows: they need root \
+             (run as root or set CI=true to fail instead)"
+        );
         false
     })
 }

@@ -8,25 +8,21 @@ use std::os::fd::AsFd;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use ipv6_backend_rustix::Capability;
-use ipv6_core::{Error, InvalidArgument, Operation, ReceiveOption, SocketBackend};
+use ipv6_core::{Error, InvalidArgument, Operation, SocketBackend};
 
 /// A backend under test.
 pub trait Backend {
     /// Printed before each of its rows.
     const NAME: &'static str;
-    /// Whether `interface_exists` asks through the socket's descriptor
-    /// (its network namespace) rather than the calling thread.
-    const ASKS_THE_DESCRIPTOR_ABOUT_INTERFACES: bool;
     /// Its socket over a descriptor holder.
     type Socket<F: AsFd>: SocketBackend + AsFd;
     /// Wraps `fd`.
     fn wrap<F: AsFd>(fd: F) -> Self::Socket<F>;
     /// The descriptor holder `socket` wraps.
     fn inner<F: AsFd>(socket: &Self::Socket<F>) -> &F;
-    /// Whether `op` reaches the kernel on this build.
+    /// Whether `op` reaches the kernel on this build (receive options:
+    /// `Operation::Set(SocketOption::Receive…)`).
     fn supports(op: Operation) -> bool;
-    /// Whether `option` reaches the kernel on this build.
-    fn supports_receive_option(option: ReceiveOption) -> bool;
     /// Whether messages with control data reach the kernel on this build.
     fn supports_control_data() -> bool;
 }
@@ -36,8 +32,6 @@ pub struct Libc;
 
 impl Backend for Libc {
     const NAME: &'static str = "libc";
-    // if_indextoname(3)
-    const ASKS_THE_DESCRIPTOR_ABOUT_INTERFACES: bool = false;
     type Socket<F: AsFd> = ipv6_backend_libc::Socket<F>;
     fn wrap<F: AsFd>(fd: F) -> Self::Socket<F> {
         ipv6_backend_libc::Socket::new(fd)
@@ -46,9 +40,6 @@ impl Backend for Libc {
         socket.get_ref()
     }
     fn supports(_: Operation) -> bool {
-        true
-    }
-    fn supports_receive_option(_: ReceiveOption) -> bool {
         true
     }
     fn supports_control_data() -> bool {
@@ -61,8 +52,6 @@ pub struct Rustix;
 
 impl Backend for Rustix {
     const NAME: &'static str = "rustix";
-    // SIOCGIFNAME on the socket (Linux)
-    const ASKS_THE_DESCRIPTOR_ABOUT_INTERFACES: bool = true;
     type Socket<F: AsFd> = ipv6_backend_rustix::Socket<F>;
     fn wrap<F: AsFd>(fd: F) -> Self::Socket<F> {
         ipv6_backend_rustix::Socket::new(fd)
@@ -72,9 +61,6 @@ impl Backend for Rustix {
     }
     fn supports(op: Operation) -> bool {
         ipv6_backend_rustix::capability(op) != Capability::Unsupported
-    }
-    fn supports_receive_option(option: ReceiveOption) -> bool {
-        ipv6_backend_rustix::receive_option_capability(option) != Capability::Unsupported
     }
     fn supports_control_data() -> bool {
         ipv6_backend_rustix::control_message_capability() != Capability::Unsupported
@@ -98,18 +84,6 @@ pub fn kernel<B: Backend, T>(op: Operation, result: Result<T, Error>) -> Result<
         result
     } else {
         Err(Error::Unsupported(op))
-    }
-}
-
-/// As [`kernel`], for `set_receive_option(option, _)`.
-pub fn receive_option<B: Backend, T>(
-    option: ReceiveOption,
-    result: Result<T, Error>,
-) -> Result<T, Error> {
-    if B::supports_receive_option(option) {
-        result
-    } else {
-        Err(Error::Unsupported(Operation::SetReceiveOption))
     }
 }
 

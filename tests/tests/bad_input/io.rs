@@ -5,12 +5,13 @@ use std::net::{Ipv6Addr, SocketAddrV6};
 
 use ipv6_core::backend::MAX_IOV;
 use ipv6_core::{
-    ControlFlags, ControlMessage, Error, InvalidArgument as Bad, MsgFlags, Operation as Op,
-    Platform, ReceiveOption, RecvMessage, RecvMeta, SendMessage, SocketBackend,
+    ControlBuffer, ControlFlags, ControlMessage, Error, InvalidArgument as Bad, MsgFlags,
+    Operation as Op, OptionValue, Platform, RecvMessage, RecvMeta, SendMessage, SocketBackend,
+    SocketOption as O,
 };
 
 use super::fixtures::{NO_SUCH_INTERFACE, Udp};
-use super::harness::{Backend, Table, invalid, os, receive_option, with_control};
+use super::harness::{Backend, Table, invalid, kernel, os, with_control};
 use super::options::MAPPED_HOST;
 
 const TOO_MANY: Bad = Bad::TooManyBuffers {
@@ -133,20 +134,21 @@ fn sends<B: Backend>(t: &mut Table) {
         Udp::echo,
     );
     // Raw control bytes straight to the backend.
-    let h = Platform::HOST.cmsg.data_offset();
-    let mut unknown_type = vec![0u8; Platform::HOST.cmsg.space(4)];
+    let h = Platform::HOST.cmsg_layout.data_offset();
+    let mut unknown_type = vec![0u8; Platform::HOST.cmsg_layout.space(4)];
     Platform::HOST.endian.write_uint(
         &mut unknown_type,
-        Platform::HOST.cmsg.len_size,
+        Platform::HOST.cmsg_layout.len_size,
         (h + 4) as u64,
     );
     Platform::HOST
         .endian
-        .write_u32(&mut unknown_type[Platform::HOST.cmsg.len_size..], 41);
-    Platform::HOST
-        .endian
-        .write_u32(&mut unknown_type[Platform::HOST.cmsg.len_size + 4..], 9999);
-    let garbage = vec![0xffu8; Platform::HOST.cmsg.space(4)];
+        .write_u32(&mut unknown_type[Platform::HOST.cmsg_layout.len_size..], 41);
+    Platform::HOST.endian.write_u32(
+        &mut unknown_type[Platform::HOST.cmsg_layout.len_size + 4..],
+        9999,
+    );
+    let garbage = vec![0xffu8; Platform::HOST.cmsg_layout.space(4)];
     for (what, control, expected) in [
         (
             "all-ones control bytes",
@@ -286,51 +288,54 @@ fn batches<B: Backend>(t: &mut Table) {
         needed,
         available: needed - 1,
     };
-    // Traffic class: the one receive option pure rustix sets too.
+    // Where the build refuses the flag (pure rustix), nothing is asked of
+    // the buffers and the read takes the datagram.
+    let set_tclass = kernel::<B, ()>(Op::Set(O::ReceiveTrafficClass), Ok(()));
+    let expected = match set_tclass {
+        Ok(()) => (Ok(()), invalid(Op::RecvBatch, too_small)),
+        Err(e) => (Err(e), Ok(1)),
+    };
     let after = |u: &Udp<B>| {
-        let (mut payload, mut control) = ([0u8; 16], vec![0u8; needed]);
-        let mut messages = [RecvMessage::new(&mut payload, &mut control)];
-        let got = u.conn.read_batch(&mut messages);
-        assert_eq!(got, with_control::<B, _>(Op::RecvMsg, Ok(1)));
-        if got.is_ok() {
-            let meta = messages[0].meta;
-            assert_eq!(meta.len, 6);
-            let control = ControlMessage::parse(&Platform::HOST, &control[..meta.control_len]);
-            assert_eq!(control.map(|c| c.traffic_class), Ok(Some(0)));
+        if u.conn.control_flags().is_empty() {
+            return u.echo(); // refused flag: "queued" was read
         }
+        let (mut payload, mut control) = ([0u8; 16], ControlBuffer::new());
+        let mut messages = [RecvMessage::new(&mut payload, &mut control.0[..needed])];
+        assert_eq!(u.conn.read_batch(&mut messages), Ok(1));
+        let got = u.conn.received(&messages[0]);
+        assert_eq!((got.len, got.source), (6, Some(u.peer_addr)));
+        assert!(got.control_complete(), "{got:?}");
+        assert_eq!(got.control.traffic_class, Some(0));
         assert_eq!(
             u.conn
                 .set_control_message(ControlFlags::TRAFFIC_CLASS, false),
             Ok(())
         );
-        if got.is_err() {
-            u.reads(b"queued"); // still there for a receive without control data
-        }
         u.echo();
     };
     t.socket::<B, _, _>(
         "PacketConn::read_batch(control buffer 1 byte short)",
         Udp::<B>::new,
-        invalid(Op::RecvBatch, too_small),
+        expected,
         |u| {
-            u.conn
-                .set_control_message(ControlFlags::TRAFFIC_CLASS, true)
-                .unwrap();
+            let set = u
+                .conn
+                .set_control_message(ControlFlags::TRAFFIC_CLASS, true);
             u.send_to_conn(b"queued");
             let (mut payload, mut control) = ([0u8; 16], vec![0u8; needed - 1]);
             let mut messages = [RecvMessage::new(&mut payload, &mut control)];
-            u.conn.read_batch(&mut messages)
+            (set, u.conn.read_batch(&mut messages))
         },
         after,
     );
     t.socket::<B, _, _>(
         "PacketConn::read_batch(second message's control buffer short)",
         Udp::<B>::new,
-        invalid(Op::RecvBatch, too_small),
+        expected,
         |u| {
-            u.conn
-                .set_control_message(ControlFlags::TRAFFIC_CLASS, true)
-                .unwrap();
+            let set = u
+                .conn
+                .set_control_message(ControlFlags::TRAFFIC_CLASS, true);
             u.send_to_conn(b"queued");
             let (mut p1, mut c1) = ([0u8; 16], vec![0u8; needed]);
             let (mut p2, mut c2) = ([0u8; 16], vec![0u8; needed - 1]);
@@ -338,7 +343,7 @@ fn batches<B: Backend>(t: &mut Table) {
                 RecvMessage::new(&mut p1, &mut c1),
                 RecvMessage::new(&mut p2, &mut c2),
             ];
-            u.conn.read_batch(&mut messages)
+            (set, u.conn.read_batch(&mut messages))
         },
         after,
     );
@@ -363,14 +368,67 @@ fn received(meta: RecvMeta, payload: &[u8]) -> (RecvMeta, Vec<u8>) {
     (meta, payload[..meta.len].to_vec())
 }
 
+/// Turns a receive option on or off the way another library sharing the
+/// descriptor would: plain `setsockopt`, which every build's reads then
+/// meet (pure rustix included: reads without flags pass no control buffer).
+fn behind_its_back(u: &Udp<impl Backend>, name: libc::c_int, on: bool) {
+    use std::os::fd::AsRawFd;
+    let value = libc::c_int::from(on);
+    // SAFETY: the socket is live for the call; the value is a `c_int` and
+    // its exact size is passed.
+    let ret = unsafe {
+        libc::setsockopt(
+            u.socket().as_raw_fd(),
+            libc::IPPROTO_IPV6,
+            name,
+            (&raw const value).cast(),
+            size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(ret, 0, "setsockopt: {}", std::io::Error::last_os_error());
+}
+
+/// What a read reported, without the fixture's addresses: length,
+/// `truncated`, `control_truncated`, undecoded records, the first decoding
+/// error, the control message, and whether the sender was the peer.
+type Facts = (
+    usize,
+    bool,
+    bool,
+    usize,
+    Option<ipv6_core::WireError>,
+    ControlMessage,
+    bool,
+);
+
+fn facts<B: Backend>(u: &Udp<B>, r: &ipv6_core::Received) -> Facts {
+    (
+        r.len,
+        r.truncated,
+        r.control_truncated,
+        r.control_undecoded,
+        r.control_error,
+        r.control,
+        r.source == Some(u.peer_addr),
+    )
+}
+
+/// The facts of a whole datagram from the peer whose control data the
+/// kernel cut (`cut`) or not, with `control` decoded.
+fn whole(len: usize, cut: bool, control: ControlMessage) -> Facts {
+    (len, false, cut, 0, None, control, true)
+}
+
 fn control_truncation<B: Backend>(t: &mut Table) {
-    let h = Platform::HOST.cmsg.data_offset();
+    let h = Platform::HOST.cmsg_layout.data_offset();
+    // The backend's own receive option: refused (and checked) where the
+    // build cannot receive control data.
     let tclass_on = |u: &Udp<B>, on| {
-        let works = receive_option::<B, ()>(ReceiveOption::TrafficClass, Ok(()));
+        let works = kernel::<B, ()>(Op::Set(O::ReceiveTrafficClass), Ok(()));
         let set = u
             .conn
             .backend()
-            .set_receive_option(ReceiveOption::TrafficClass, on);
+            .set(O::ReceiveTrafficClass, OptionValue::Bool(on));
         assert_eq!(set, works);
     };
     // The backend reports MSG_CTRUNC and keeps the payload; what Linux
@@ -411,133 +469,241 @@ fn control_truncation<B: Backend>(t: &mut Table) {
                 Ok((received(meta, &payload), parsed))
             },
             move |u| {
-                // Off first: with it on, a receive without a control buffer
-                // is truncated too.
-                tclass_on(u, false);
-                if !B::supports_control_data() {
+                if B::supports_control_data() {
+                    // The option still on, the next datagram reads whole
+                    // through PacketConn, its control data reported cut.
+                    u.send_to_conn(b"next");
+                    let mut buf = [0u8; 16];
+                    let r = u.conn.read_msg(&mut [&mut buf]).expect("the next read");
+                    assert_eq!(facts(u, &r), whole(4, true, ControlMessage::default()));
+                    assert_eq!(&buf[..4], b"next");
+                } else {
                     u.reads(b"hello"); // the refused receive left it queued
                 }
+                tclass_on(u, false);
                 u.echo();
             },
         );
     }
 
-    // With no flags PacketConn passes no control buffer at all; a receive
-    // option turned on behind its back then truncates every receive, on
-    // every build (no control data is received, so rustix needs no
-    // fallback to see MSG_CTRUNC).
+    // The backend alone, no control buffer: the datagram is delivered and
+    // MSG_CTRUNC says what was lost, on every build (rustix's native
+    // receive included).
     t.socket::<B, _, _>(
-        "PacketConn::read_from, no flags, a receive option on behind its back",
+        "backend recv_msg(no control buffer), a receive option on",
         Udp::<B>::new,
-        (Err(Error::ControlTruncated { len: 5 }), *b"hello"),
+        Ok::<_, Error>((5, 0, MsgFlags::CONTROL_TRUNCATED, true, *b"hello")),
         |u| {
-            tclass_on(u, true);
+            behind_its_back(u, libc::IPV6_RECVTCLASS, true);
             u.send_to_conn(b"hello");
             let mut buf = [0u8; 5];
-            (u.conn.read_from(&mut buf).map(drop), buf)
+            let meta = u.conn.backend().recv_msg(&mut [&mut buf], &mut [])?;
+            let from_peer = meta.source == Some(u.peer_addr);
+            Ok((meta.len, meta.control_len, meta.flags, from_peer, buf))
         },
-        move |u| {
-            tclass_on(u, false);
+        |u| {
+            behind_its_back(u, libc::IPV6_RECVTCLASS, false);
             u.echo();
         },
     );
 
-    // With any flag set PacketConn gives the kernel room for every flag, so a
-    // receive option turned on behind its back (or by another thread while a
-    // read waits) is reported, not truncated. A batch's control buffers are
-    // the caller's, sized for the flags: there MSG_CTRUNC is reported.
-    let behind_its_back = |u: &Udp<B>| {
-        u.conn
-            .set_control_message(ControlFlags::TRAFFIC_CLASS, true)
-            .unwrap();
-        let extra = u
-            .conn
-            .backend()
-            .set_receive_option(ReceiveOption::HopLimit, true);
-        assert_eq!(
-            extra,
-            receive_option::<B, ()>(ReceiveOption::HopLimit, Ok(()))
-        );
-    };
-    let next_reads_fine = |u: &Udp<B>, first: &[u8]| {
-        let fixed = u
-            .conn
-            .backend()
-            .set_receive_option(ReceiveOption::HopLimit, false);
-        assert_eq!(
-            fixed,
-            receive_option::<B, ()>(ReceiveOption::HopLimit, Ok(()))
-        );
+    // With no flags PacketConn passes no control buffer at all. A receive
+    // option turned on behind its back (by another library, or before
+    // PacketConn::new) costs no datagram: each read returns its length and
+    // sender, and read_msg says the control data was cut.
+    let next_reads_fine_without_flags = |u: &Udp<B>| {
+        // Still on: the next datagram too.
         u.send_to_conn(b"next");
         let mut buf = [0u8; 16];
-        let read = u
+        let (len, control, source) = u.conn.read_from(&mut buf).expect("read_from");
+        assert_eq!(
+            (&buf[..len], control, source),
+            (&b"next"[..], ControlMessage::default(), Some(u.peer_addr))
+        );
+        u.send_to_conn(b"after");
+        let r = u.conn.read_msg(&mut [&mut buf]).expect("read_msg");
+        assert_eq!(facts(u, &r), whole(5, true, ControlMessage::default()));
+        behind_its_back(u, libc::IPV6_RECVHOPLIMIT, false);
+        u.echo();
+    };
+    t.socket::<B, _, _>(
+        "PacketConn::read_from, no flags, a receive option on behind its back",
+        Udp::<B>::new,
+        (
+            Ok::<_, Error>((5, ControlMessage::default(), true)),
+            *b"hello",
+        ),
+        |u| {
+            behind_its_back(u, libc::IPV6_RECVHOPLIMIT, true);
+            u.send_to_conn(b"hello");
+            let mut buf = [0u8; 5];
+            let read = u.conn.read_from(&mut buf);
+            let read = read.map(|(len, cm, source)| (len, cm, source == Some(u.peer_addr)));
+            (read, buf)
+        },
+        next_reads_fine_without_flags,
+    );
+    t.socket::<B, _, _>(
+        "PacketConn::read_msg, no flags, a receive option on behind its back",
+        Udp::<B>::new,
+        (
+            Ok::<_, Error>(whole(5, true, ControlMessage::default())),
+            *b"hello",
+        ),
+        |u| {
+            behind_its_back(u, libc::IPV6_RECVHOPLIMIT, true);
+            u.send_to_conn(b"hello");
+            let mut buf = [0u8; 5];
+            let read = u.conn.read_msg(&mut [&mut buf]).map(|r| facts(u, &r));
+            (read, buf)
+        },
+        next_reads_fine_without_flags,
+    );
+    t.socket::<B, _, _>(
+        "PacketConn::read_msg, no flags, a receive option on behind its back, payload cut",
+        Udp::<B>::new,
+        (
+            Ok::<_, Error>((2, true, true, 0, None, ControlMessage::default(), true)),
+            *b"he",
+        ),
+        |u| {
+            behind_its_back(u, libc::IPV6_RECVHOPLIMIT, true);
+            u.send_to_conn(b"hello");
+            let mut buf = [0u8; 2];
+            let read = u.conn.read_msg(&mut [&mut buf]).map(|r| facts(u, &r));
+            (read, buf)
+        },
+        next_reads_fine_without_flags,
+    );
+    t.socket::<B, _, _>(
+        "PacketConn::read_batch, no flags, no control buffer, a receive option on behind its back",
+        Udp::<B>::new,
+        Ok::<_, Error>((
+            1,
+            MsgFlags::CONTROL_TRUNCATED,
+            whole(5, true, ControlMessage::default()),
+        )),
+        |u| {
+            behind_its_back(u, libc::IPV6_RECVHOPLIMIT, true);
+            u.send_to_conn(b"hello");
+            let mut payload = [0u8; 16];
+            let mut messages = [RecvMessage::new(&mut payload, &mut [])];
+            let got = u.conn.read_batch(&mut messages)?;
+            let r = u.conn.received(&messages[0]);
+            Ok((got, messages[0].meta.flags, facts(u, &r)))
+        },
+        next_reads_fine_without_flags,
+    );
+
+    // With any flag set PacketConn gives the kernel room for every flag, so a
+    // receive option turned on behind its back (or by another thread while a
+    // read waits) is reported, not cut. A batch's control buffers are the
+    // caller's, sized for the flags: there it is cut, and said to be. Where
+    // the build refuses the flag (pure rustix) the reads go on without one.
+    let set_tclass = kernel::<B, ()>(Op::Set(O::ReceiveTrafficClass), Ok(()));
+    let flagged = set_tclass.is_ok();
+    let with_flag_and_extra = |u: &Udp<B>| {
+        let set = u
             .conn
-            .read_from(&mut buf)
-            .map(|(len, control, source)| (buf[..len].to_vec(), control.traffic_class, source));
-        let expected = Ok((b"next".to_vec(), Some(0), Some(u.peer_addr)));
-        assert_eq!(read, with_control::<B, _>(Op::RecvMsg, expected));
+            .set_control_message(ControlFlags::TRAFFIC_CLASS, true);
+        behind_its_back(u, libc::IPV6_RECVHOPLIMIT, true);
+        set
+    };
+    let both = ControlMessage {
+        traffic_class: Some(0),
+        hop_limit: Some(64),
+        ..ControlMessage::default()
+    };
+    let next_reads_fine = move |u: &Udp<B>| {
+        // Still on: the next datagram too.
+        u.send_to_conn(b"next");
+        let mut buf = [0u8; 16];
+        let r = u.conn.read_msg(&mut [&mut buf]).expect("read_msg");
+        let want = if flagged {
+            whole(4, false, both)
+        } else {
+            whole(4, true, ControlMessage::default())
+        };
+        assert_eq!(facts(u, &r), want);
+        assert_eq!(&buf[..4], b"next");
+        behind_its_back(u, libc::IPV6_RECVHOPLIMIT, false);
         assert_eq!(
             u.conn
                 .set_control_message(ControlFlags::TRAFFIC_CLASS, false),
-            Ok(())
+            set_tclass
         );
-        if read.is_err() {
-            u.reads(first);
-            u.reads(b"next");
-        }
         u.echo();
     };
     t.socket::<B, _, _>(
         "PacketConn::read_from with more control data than its flags",
         Udp::<B>::new,
-        if B::supports_control_data() {
-            (Ok(true), *b"hello")
-        } else {
-            (Err(Error::Unsupported(Op::RecvMsg)), [0; 5])
-        },
+        (set_tclass, Ok::<_, Error>((5, flagged, true)), *b"hello"),
         |u| {
-            behind_its_back(u);
+            let set = with_flag_and_extra(u);
             u.send_to_conn(b"hello");
             let mut buf = [0u8; 5];
-            let read = u.conn.read_from(&mut buf);
-            (read.map(|(_, control, _)| control.hop_limit.is_some()), buf)
+            let read = u.conn.read_from(&mut buf).map(|(len, control, source)| {
+                (
+                    len,
+                    control.hop_limit.is_some(),
+                    source == Some(u.peer_addr),
+                )
+            });
+            (set, read, buf)
         },
-        |u| next_reads_fine(u, b"hello"),
+        next_reads_fine,
     );
     t.socket::<B, _, _>(
         "PacketConn::read_msg with more control data than its flags, payload cut",
         Udp::<B>::new,
-        if B::supports_control_data() {
-            (Ok((true, true)), *b"he")
-        } else {
-            (Err(Error::Unsupported(Op::RecvMsg)), [0; 2])
-        },
+        (
+            set_tclass,
+            Ok::<_, Error>(if flagged {
+                (2, true, false, 0, None, both, true)
+            } else {
+                (2, true, true, 0, None, ControlMessage::default(), true)
+            }),
+            *b"he",
+        ),
         |u| {
-            behind_its_back(u);
+            let set = with_flag_and_extra(u);
             u.send_to_conn(b"hello");
             let mut buf = [0u8; 2];
-            let read = u.conn.read_msg(&mut [&mut buf]);
-            (
-                read.map(|r| (r.truncated, r.control.hop_limit.is_some())),
-                buf,
-            )
+            let read = u.conn.read_msg(&mut [&mut buf]).map(|r| facts(u, &r));
+            (set, read, buf)
         },
-        |u| next_reads_fine(u, b"hello"),
+        next_reads_fine,
     );
-    // A batch leaves MSG_CTRUNC in each message's flags.
+    // A batch sized for the one flag: MSG_CTRUNC in the message's flags,
+    // and received() says so beside the length and sender.
     t.socket::<B, _, _>(
         "PacketConn::read_batch with more control data than its flags",
         Udp::<B>::new,
-        with_control::<B, _>(Op::RecvMsg, Ok((1, 5, MsgFlags::CONTROL_TRUNCATED))),
+        (
+            set_tclass,
+            Ok::<_, Error>((1, 5, MsgFlags::CONTROL_TRUNCATED, true, true, 0)),
+        ),
         |u| {
-            behind_its_back(u);
+            let set = with_flag_and_extra(u);
             u.send_to_conn(b"hello");
             let needed = space(ControlFlags::TRAFFIC_CLASS);
             let (mut payload, mut control) = ([0u8; 16], vec![0u8; needed]);
             let mut messages = [RecvMessage::new(&mut payload, &mut control)];
-            let got = u.conn.read_batch(&mut messages)?;
-            Ok((got, messages[0].meta.len, messages[0].meta.flags))
+            let read = u.conn.read_batch(&mut messages).map(|got| {
+                let r = u.conn.received(&messages[0]);
+                let meta = messages[0].meta;
+                let from_peer = r.source == Some(u.peer_addr);
+                (
+                    got,
+                    meta.len,
+                    meta.flags,
+                    r.control_truncated,
+                    from_peer,
+                    r.control_undecoded,
+                )
+            });
+            (set, read)
         },
-        |u| next_reads_fine(u, b"hello"),
+        next_reads_fine,
     );
 }

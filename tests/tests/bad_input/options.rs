@@ -7,9 +7,11 @@ use std::os::unix::net::UnixDatagram;
 use std::time::Duration;
 
 use ipv6_core::backend::BPF_MAX_INSTRUCTIONS;
+use ipv6_core::option::ValueKind;
 use ipv6_core::{
-    BpfInstruction, Conn, ControlFlags, Error, IcmpFilter, InvalidArgument as Bad, Operation as Op,
-    PacketConn, Result, SocketBackend,
+    BpfInstruction, Conn, ControlFlags, Direction, Error, Group, IcmpFilter,
+    InvalidArgument as Bad, Operation as Op, OptionValue, PacketConn, Result, SocketBackend,
+    SocketOption as O,
 };
 
 use super::fixtures::{Ipv4, NO_SUCH_INTERFACE, Raw, Tcp, Udp, loopback, root_or_skip};
@@ -39,8 +41,14 @@ pub fn rows<B: Backend>(t: &mut Table) {
     timeouts::<B>(t);
     control_flags::<B>(t);
     path_mtu::<B>(t);
+    option_values::<B>(t);
     families::<B>(t);
     raw::<B>(t);
+}
+
+/// An any-source membership of `group` on interface `interface`.
+fn membership(interface: u32, group: Ipv6Addr) -> OptionValue<'static> {
+    OptionValue::Membership(Group { interface, group })
 }
 
 /// An integer option of a socket wrapper `C`: its setter, getter, and the
@@ -78,21 +86,21 @@ fn int_limits<B: Backend>(t: &mut Table) {
     let packet: [IntOption<Pc<B>>; 3] = [
         IntOption {
             name: "set_hop_limit",
-            op: Op::SetHopLimit,
+            op: Op::Set(O::HopLimit),
             set: Pc::<B>::set_hop_limit,
             get: Pc::<B>::hop_limit,
             why: Bad::HopLimit,
         },
         IntOption {
             name: "set_multicast_hop_limit",
-            op: Op::SetMulticastHopLimit,
+            op: Op::Set(O::MulticastHopLimit),
             set: Pc::<B>::set_multicast_hop_limit,
             get: Pc::<B>::multicast_hop_limit,
             why: Bad::HopLimit,
         },
         IntOption {
             name: "set_traffic_class",
-            op: Op::SetTrafficClass,
+            op: Op::Set(O::TrafficClass),
             set: Pc::<B>::set_traffic_class,
             get: Pc::<B>::traffic_class,
             why: Bad::TrafficClass,
@@ -116,14 +124,14 @@ fn int_limits<B: Backend>(t: &mut Table) {
     let stream: [IntOption<C<B>>; 2] = [
         IntOption {
             name: "set_hop_limit",
-            op: Op::SetHopLimit,
+            op: Op::Set(O::HopLimit),
             set: C::<B>::set_hop_limit,
             get: C::<B>::hop_limit,
             why: Bad::HopLimit,
         },
         IntOption {
             name: "set_traffic_class",
-            op: Op::SetTrafficClass,
+            op: Op::Set(O::TrafficClass),
             set: C::<B>::set_traffic_class,
             get: C::<B>::traffic_class,
             why: Bad::TrafficClass,
@@ -147,17 +155,17 @@ fn int_limits<B: Backend>(t: &mut Table) {
     // call layer: the kernel answers EINVAL.
     for bad in [-2, 256] {
         t.socket::<B, _, _>(
-            format!("backend set_hop_limit({bad})"),
+            format!("backend set(HopLimit, Int({bad}))"),
             Udp::<B>::new,
-            os(Op::SetHopLimit, libc::EINVAL),
-            |u| u.conn.backend().set_hop_limit(bad),
+            os(Op::Set(O::HopLimit), libc::EINVAL),
+            |u| u.conn.backend().set(O::HopLimit, OptionValue::Int(bad)),
             |u| u.echo(),
         );
         t.socket::<B, _, _>(
-            format!("backend set_traffic_class({bad})"),
+            format!("backend set(TrafficClass, Int({bad}))"),
             Udp::<B>::new,
-            os(Op::SetTrafficClass, libc::EINVAL),
-            |u| u.conn.backend().set_traffic_class(bad),
+            os(Op::Set(O::TrafficClass), libc::EINVAL),
+            |u| u.conn.backend().set(O::TrafficClass, OptionValue::Int(bad)),
             |u| u.echo(),
         );
     }
@@ -171,9 +179,9 @@ fn memberships_work<B: Backend>(u: &Udp<B>) {
     assert_eq!(u.conn.join_group(lo, GROUP), Ok(()));
     assert_eq!(u.conn.leave_group(lo, GROUP), Ok(()));
     let (ssm, source) = (SSM_GROUP, Ipv6Addr::LOCALHOST);
-    let works = kernel::<B, _>(Op::JoinSourceGroup, Ok(()));
+    let works = kernel::<B, _>(Op::Set(O::JoinSourceGroup), Ok(()));
     assert_eq!(u.conn.join_source_specific_group(lo, ssm, source), works);
-    let works = kernel::<B, _>(Op::LeaveSourceGroup, Ok(()));
+    let works = kernel::<B, _>(Op::Set(O::LeaveSourceGroup), Ok(()));
     assert_eq!(u.conn.leave_source_specific_group(lo, ssm, source), works);
     u.echo();
 }
@@ -186,8 +194,8 @@ fn memberships<B: Backend>(t: &mut Table) {
     let lo = Some(loopback());
     let none = Some(NO_SUCH_INTERFACE);
     let any_source: [(&str, Op, AnySource<Pc<B>>); 2] = [
-        ("join_group", Op::JoinGroup, Pc::<B>::join_group),
-        ("leave_group", Op::LeaveGroup, Pc::<B>::leave_group),
+        ("join_group", Op::Set(O::JoinGroup), Pc::<B>::join_group),
+        ("leave_group", Op::Set(O::LeaveGroup), Pc::<B>::leave_group),
     ];
     let any_cases = [
         (lo, UNICAST, Bad::NotMulticast(UNICAST)),
@@ -218,22 +226,22 @@ fn memberships<B: Backend>(t: &mut Table) {
     let source_specific: [(&str, Op, SourceSpecific<Pc<B>>); 4] = [
         (
             "join_source_specific_group",
-            Op::JoinSourceGroup,
+            Op::Set(O::JoinSourceGroup),
             Pc::<B>::join_source_specific_group,
         ),
         (
             "leave_source_specific_group",
-            Op::LeaveSourceGroup,
+            Op::Set(O::LeaveSourceGroup),
             Pc::<B>::leave_source_specific_group,
         ),
         (
             "exclude_source_specific_group",
-            Op::BlockSource,
+            Op::Set(O::BlockSource),
             Pc::<B>::exclude_source_specific_group,
         ),
         (
             "include_source_specific_group",
-            Op::UnblockSource,
+            Op::Set(O::UnblockSource),
             Pc::<B>::include_source_specific_group,
         ),
     ];
@@ -275,7 +283,7 @@ fn memberships<B: Backend>(t: &mut Table) {
     t.socket::<B, _, _>(
         "PacketConn::join_group twice",
         Udp::<B>::new,
-        os(Op::JoinGroup, libc::EADDRINUSE),
+        os(Op::Set(O::JoinGroup), libc::EADDRINUSE),
         |u| {
             u.conn.join_group(lo, GROUP).unwrap();
             u.conn.join_group(lo, GROUP)
@@ -288,37 +296,51 @@ fn memberships<B: Backend>(t: &mut Table) {
     t.socket::<B, _, _>(
         "PacketConn::leave_group never joined",
         Udp::<B>::new,
-        os(Op::LeaveGroup, libc::EADDRNOTAVAIL),
+        os(Op::Set(O::LeaveGroup), libc::EADDRNOTAVAIL),
         |u| u.conn.leave_group(lo, GROUP),
         memberships_work::<B>,
     );
     t.socket::<B, _, _>(
         "PacketConn::leave_source_specific_group never joined",
         Udp::<B>::new,
-        kernel::<B, ()>(Op::LeaveSourceGroup, os(Op::LeaveSourceGroup, libc::EINVAL)),
+        kernel::<B, ()>(
+            Op::Set(O::LeaveSourceGroup),
+            os(Op::Set(O::LeaveSourceGroup), libc::EINVAL),
+        ),
         |u| u.conn.leave_source_specific_group(lo, SSM_GROUP, host),
         memberships_work::<B>,
     );
     t.socket::<B, _, _>(
         "PacketConn::exclude_source_specific_group never joined",
         Udp::<B>::new,
-        kernel::<B, ()>(Op::BlockSource, os(Op::BlockSource, libc::EINVAL)),
+        kernel::<B, ()>(
+            Op::Set(O::BlockSource),
+            os(Op::Set(O::BlockSource), libc::EINVAL),
+        ),
         |u| u.conn.exclude_source_specific_group(lo, GROUP, host),
         memberships_work::<B>,
     );
     // Past the core's checks, the kernel's own answers.
     t.socket::<B, _, _>(
-        "backend join_group(no such interface)",
+        "backend set(JoinGroup, no such interface)",
         Udp::<B>::new,
-        os(Op::JoinGroup, libc::ENODEV),
-        |u| u.conn.backend().join_group(NO_SUCH_INTERFACE, GROUP),
+        os(Op::Set(O::JoinGroup), libc::ENODEV),
+        |u| {
+            u.conn
+                .backend()
+                .set(O::JoinGroup, membership(NO_SUCH_INTERFACE, GROUP))
+        },
         memberships_work::<B>,
     );
     t.socket::<B, _, _>(
-        "backend join_group(unicast group)",
+        "backend set(JoinGroup, unicast group)",
         Udp::<B>::new,
-        os(Op::JoinGroup, libc::EINVAL),
-        |u| u.conn.backend().join_group(loopback(), UNICAST),
+        os(Op::Set(O::JoinGroup), libc::EINVAL),
+        |u| {
+            u.conn
+                .backend()
+                .set(O::JoinGroup, membership(loopback(), UNICAST))
+        },
         memberships_work::<B>,
     );
 }
@@ -344,16 +366,19 @@ fn interfaces<B: Backend>(t: &mut Table) {
         t.socket::<B, _, _>(
             format!("PacketConn::set_multicast_interface(Some({ifindex}))"),
             Udp::<B>::new,
-            invalid(Op::SetMulticastInterface, why),
+            invalid(Op::Set(O::MulticastInterface), why),
             |u| u.conn.set_multicast_interface(Some(ifindex)),
             after,
         );
     }
     t.socket::<B, _, _>(
-        "backend set_multicast_interface(no such interface)",
+        "backend set(MulticastInterface, no such interface)",
         Udp::<B>::new,
-        os(Op::SetMulticastInterface, libc::ENODEV),
-        |u| u.conn.backend().set_multicast_interface(NO_SUCH_INTERFACE),
+        os(Op::Set(O::MulticastInterface), libc::ENODEV),
+        |u| {
+            let index = OptionValue::Interface(NO_SUCH_INTERFACE);
+            u.conn.backend().set(O::MulticastInterface, index)
+        },
         after,
     );
     t.socket::<B, _, _>(
@@ -368,9 +393,12 @@ fn interfaces<B: Backend>(t: &mut Table) {
 /// On a UDP socket the kernel has no `IPV6_CHECKSUM` or ICMPv6 filter.
 fn raw_only_options_refused<B: Backend>(u: &Udp<B>) {
     let refused = |op| kernel::<B, ()>(op, os(op, libc::ENOPROTOOPT));
-    assert_eq!(u.conn.set_checksum(Some(2)), refused(Op::SetChecksum));
-    assert_eq!(u.conn.checksum().map(drop), refused(Op::Checksum));
-    assert_eq!(u.conn.icmp_filter().map(drop), refused(Op::IcmpFilter));
+    assert_eq!(u.conn.set_checksum(Some(2)), refused(Op::Set(O::Checksum)));
+    assert_eq!(u.conn.checksum().map(drop), refused(Op::Get(O::Checksum)));
+    assert_eq!(
+        u.conn.icmp_filter().map(drop),
+        refused(Op::Get(O::IcmpFilter))
+    );
     u.echo();
 }
 
@@ -379,7 +407,7 @@ fn checksums<B: Backend>(t: &mut Table) {
         t.socket::<B, _, _>(
             format!("PacketConn::set_checksum(Some({offset:#x}))"),
             Udp::<B>::new,
-            invalid(Op::SetChecksum, Bad::ChecksumOffset(as_int)),
+            invalid(Op::Set(O::Checksum), Bad::ChecksumOffset(as_int)),
             |u| u.conn.set_checksum(Some(offset)),
             raw_only_options_refused::<B>,
         );
@@ -387,14 +415,17 @@ fn checksums<B: Backend>(t: &mut Table) {
     t.socket::<B, _, _>(
         "PacketConn::set_icmp_filter on UDP",
         Udp::<B>::new,
-        kernel::<B, ()>(Op::SetIcmpFilter, os(Op::SetIcmpFilter, libc::ENOPROTOOPT)),
+        kernel::<B, ()>(
+            Op::Set(O::IcmpFilter),
+            os(Op::Set(O::IcmpFilter), libc::ENOPROTOOPT),
+        ),
         |u| u.conn.set_icmp_filter(&IcmpFilter::BLOCK_ALL),
         raw_only_options_refused::<B>,
     );
 }
 
 fn bpf_works<B: Backend>(u: &Udp<B>) {
-    let attached = kernel::<B, ()>(Op::AttachBpf, Ok(()));
+    let attached = kernel::<B, ()>(Op::Set(O::AttachFilter), Ok(()));
     assert_eq!(u.conn.set_bpf(&[ACCEPT_ALL]), attached);
     u.echo();
 }
@@ -406,7 +437,10 @@ fn bpf<B: Backend>(t: &mut Table) {
         t.socket::<B, _, _>(
             format!("PacketConn::set_bpf({} instructions)", program.len()),
             Udp::<B>::new,
-            invalid(Op::AttachBpf, Bad::BpfProgramLength(program.len())),
+            invalid(
+                Op::Set(O::AttachFilter),
+                Bad::BpfProgramLength(program.len()),
+            ),
             |u| u.conn.set_bpf(program),
             bpf_works::<B>,
         );
@@ -418,29 +452,36 @@ fn bpf<B: Backend>(t: &mut Table) {
         ..ACCEPT_ALL
     }];
     let rows: [(&str, &[BpfInstruction], Result<()>); 4] = [
-        ("0 instructions", &[], os(Op::AttachBpf, libc::EINVAL)),
+        (
+            "0 instructions",
+            &[],
+            os(Op::Set(O::AttachFilter), libc::EINVAL),
+        ),
         (
             "4097 instructions",
             &too_long,
-            os(Op::AttachBpf, libc::EINVAL),
+            os(Op::Set(O::AttachFilter), libc::EINVAL),
         ),
         (
             "65536 instructions",
             &u16_overflow,
-            invalid(Op::AttachBpf, Bad::BpfProgramLength(65_536)),
+            invalid(Op::Set(O::AttachFilter), Bad::BpfProgramLength(65_536)),
         ),
         (
             "an undefined opcode",
             &undefined_opcode,
-            os(Op::AttachBpf, libc::EINVAL),
+            os(Op::Set(O::AttachFilter), libc::EINVAL),
         ),
     ];
     for (what, program, expected) in rows {
         t.socket::<B, _, _>(
-            format!("backend attach_bpf({what})"),
+            format!("backend set(AttachFilter, {what})"),
             Udp::<B>::new,
-            kernel::<B, ()>(Op::AttachBpf, expected),
-            |u| u.conn.backend().attach_bpf(program),
+            kernel::<B, ()>(Op::Set(O::AttachFilter), expected),
+            |u| {
+                let program = OptionValue::Program(program);
+                u.conn.backend().set(O::AttachFilter, program)
+            },
             bpf_works::<B>,
         );
     }
@@ -473,17 +514,23 @@ fn timeouts<B: Backend>(t: &mut Table) {
         after,
     );
     t.socket::<B, _, _>(
-        "backend set_read_timeout(Some(ZERO))",
+        "backend set_timeout(Read, Some(ZERO))",
         Udp::<B>::new,
         os(Op::SetReadTimeout, libc::EINVAL),
-        |u| u.conn.backend().set_read_timeout(Some(Duration::ZERO)),
+        |u| {
+            let backend = u.conn.backend();
+            backend.set_timeout(Direction::Read, Some(Duration::ZERO))
+        },
         after,
     );
     t.socket::<B, _, _>(
-        "backend set_write_timeout(Some(ZERO))",
+        "backend set_timeout(Write, Some(ZERO))",
         Udp::<B>::new,
         os(Op::SetWriteTimeout, libc::EINVAL),
-        |u| u.conn.backend().set_write_timeout(Some(Duration::ZERO)),
+        |u| {
+            let backend = u.conn.backend();
+            backend.set_timeout(Direction::Write, Some(Duration::ZERO))
+        },
         after,
     );
     t.socket::<B, _, _>(
@@ -502,6 +549,22 @@ fn timeouts<B: Backend>(t: &mut Table) {
         |u| {
             let set = u.conn.set_read_timeout(Some(Duration::from_nanos(1)));
             (set, u.conn.read_from(&mut [0; 8]).map(drop))
+        },
+        after,
+    );
+    // Straight to the backend too: rounded up, never truncated to the zero
+    // that means "forever" (the kernel keeps it in jiffies, so what reads
+    // back is one tick, not one microsecond).
+    t.socket::<B, _, _>(
+        "backend set_timeout(Read, Some(1 ns)), then read",
+        Udp::<B>::new,
+        (Ok(()), true, os(Op::RecvMsg, libc::EAGAIN)),
+        |u| {
+            let backend = u.conn.backend();
+            let set = backend.set_timeout(Direction::Read, Some(Duration::from_nanos(1)));
+            let stored = u.socket().read_timeout().unwrap();
+            let bounded = stored.is_some_and(|d| d <= Duration::from_millis(100));
+            (set, bounded, u.conn.read_from(&mut [0; 8]).map(drop))
         },
         after,
     );
@@ -538,12 +601,74 @@ fn control_flags<B: Backend>(t: &mut Table) {
     );
 }
 
+/// The backend's one `get`/`set` pair takes any option with any value:
+/// a value of the wrong kind, a write of a read-only option and a read of a
+/// write-only one are refused before any system call, the same on every
+/// backend and build, and the option is left as it was.
+fn option_values<B: Backend>(t: &mut Table) {
+    let kind = |option: O, given| {
+        let expected = option.kind();
+        invalid::<()>(Op::Set(option), Bad::ValueKind { expected, given })
+    };
+    let hop_limit_kept = |u: &Udp<B>| {
+        assert_eq!(u.conn.hop_limit(), Ok(64), "the refused value changed it");
+        u.echo();
+    };
+    t.socket::<B, _, _>(
+        "backend set(HopLimit, Bool(true))",
+        Udp::<B>::new,
+        kind(O::HopLimit, ValueKind::Bool),
+        |u| u.conn.backend().set(O::HopLimit, OptionValue::Bool(true)),
+        hop_limit_kept,
+    );
+    t.socket::<B, _, _>(
+        "backend set(HopLimit, Interface(1))",
+        Udp::<B>::new,
+        kind(O::HopLimit, ValueKind::Interface),
+        |u| u.conn.backend().set(O::HopLimit, OptionValue::Interface(1)),
+        hop_limit_kept,
+    );
+    t.socket::<B, _, _>(
+        "backend set(JoinGroup, Int(1))",
+        Udp::<B>::new,
+        kind(O::JoinGroup, ValueKind::Int),
+        |u| u.conn.backend().set(O::JoinGroup, OptionValue::Int(1)),
+        memberships_work::<B>,
+    );
+    t.socket::<B, _, _>(
+        "backend set(AttachFilter, Filter(BLOCK_ALL))",
+        Udp::<B>::new,
+        kind(O::AttachFilter, ValueKind::Filter),
+        |u| {
+            let value = OptionValue::Filter(IcmpFilter::BLOCK_ALL);
+            u.conn.backend().set(O::AttachFilter, value)
+        },
+        bpf_works::<B>,
+    );
+    t.socket::<B, _, _>(
+        "backend set(PathMtu, Mtu(1280)): read only",
+        Udp::<B>::new,
+        invalid(Op::Set(O::PathMtu), Bad::NotWritable(O::PathMtu)),
+        |u| u.conn.backend().set(O::PathMtu, OptionValue::Mtu(1280)),
+        Udp::echo,
+    );
+    for option in [O::JoinGroup, O::BlockSource, O::AttachFilter] {
+        t.socket::<B, _, _>(
+            format!("backend get({option:?}): write only"),
+            Udp::<B>::new,
+            invalid(Op::Get(option), Bad::NotReadable(option)),
+            |u| u.conn.backend().get(option),
+            memberships_work::<B>,
+        );
+    }
+}
+
 fn path_mtu<B: Backend>(t: &mut Table) {
     // IPV6_PATHMTU through libc, IPV6_MTU through rustix: one answer.
     t.socket::<B, _, _>(
         "Conn::path_mtu on an unconnected UDP socket",
         Udp::<B>::new,
-        os(Op::PathMtu, libc::ENOTCONN),
+        os(Op::Get(O::PathMtu), libc::ENOTCONN),
         |u| Conn::new(B::wrap(u.socket())).unwrap().path_mtu(),
         Udp::echo,
     );
@@ -579,10 +704,10 @@ fn families<B: Backend>(t: &mut Table) {
     // The backend alone does not check: IPv4's setsockopt knows no
     // IPPROTO_IPV6 options.
     t.socket::<B, _, _>(
-        "backend set_hop_limit on an IPv4 socket",
+        "backend set(HopLimit) on an IPv4 socket",
         Ipv4::new,
-        os(Op::SetHopLimit, libc::ENOPROTOOPT),
-        |v4| B::wrap(&v4.socket).set_hop_limit(1),
+        os(Op::Set(O::HopLimit), libc::ENOPROTOOPT),
+        |v4| B::wrap(&v4.socket).set(O::HopLimit, OptionValue::Int(1)),
         Ipv4::echo,
     );
     // An IPv4 sender has no IPv6 form: no source rather than a wrong one.
@@ -614,24 +739,33 @@ fn raw<B: Backend>(t: &mut Table) {
         return;
     }
     let checksum_works = |r: &Raw<B>| {
-        assert_eq!(r.conn.checksum(), kernel::<B, _>(Op::Checksum, Ok(None)));
+        assert_eq!(
+            r.conn.checksum(),
+            kernel::<B, _>(Op::Get(O::Checksum), Ok(None))
+        );
         assert_eq!(
             r.conn.set_checksum(Some(4)),
-            kernel::<B, _>(Op::SetChecksum, Ok(()))
+            kernel::<B, _>(Op::Set(O::Checksum), Ok(()))
         );
-        assert_eq!(r.conn.checksum(), kernel::<B, _>(Op::Checksum, Ok(Some(4))));
+        assert_eq!(
+            r.conn.checksum(),
+            kernel::<B, _>(Op::Get(O::Checksum), Ok(Some(4)))
+        );
     };
     t.socket::<B, _, _>(
         names[0],
         || Raw::<B>::new(EXPERIMENTAL),
-        invalid(Op::SetChecksum, Bad::ChecksumOffset(1)),
+        invalid(Op::Set(O::Checksum), Bad::ChecksumOffset(1)),
         |r| r.conn.set_checksum(Some(1)),
         checksum_works,
     );
     t.socket::<B, _, _>(
         names[1],
         || Raw::<B>::new(EXPERIMENTAL),
-        kernel::<B, ()>(Op::SetIcmpFilter, os(Op::SetIcmpFilter, libc::EOPNOTSUPP)),
+        kernel::<B, ()>(
+            Op::Set(O::IcmpFilter),
+            os(Op::Set(O::IcmpFilter), libc::EOPNOTSUPP),
+        ),
         |r| r.conn.set_icmp_filter(&IcmpFilter::BLOCK_ALL),
         checksum_works,
     );
@@ -639,17 +773,17 @@ fn raw<B: Backend>(t: &mut Table) {
         let filter = IcmpFilter::BLOCK_ALL;
         assert_eq!(
             r.conn.set_icmp_filter(&filter),
-            kernel::<B, _>(Op::SetIcmpFilter, Ok(()))
+            kernel::<B, _>(Op::Set(O::IcmpFilter), Ok(()))
         );
         assert_eq!(
             r.conn.icmp_filter(),
-            kernel::<B, _>(Op::IcmpFilter, Ok(filter))
+            kernel::<B, _>(Op::Get(O::IcmpFilter), Ok(filter))
         );
     };
     t.socket::<B, _, _>(
         names[2],
         || Raw::<B>::new(libc::IPPROTO_ICMPV6),
-        invalid(Op::SetChecksum, Bad::ChecksumOffset(3)),
+        invalid(Op::Set(O::Checksum), Bad::ChecksumOffset(3)),
         |r| r.conn.set_checksum(Some(3)),
         filter_works,
     );
@@ -659,8 +793,8 @@ fn raw<B: Backend>(t: &mut Table) {
         names[3],
         || Raw::<B>::new(libc::IPPROTO_ICMPV6),
         (
-            kernel::<B, ()>(Op::SetChecksum, Ok(())),
-            kernel::<B, _>(Op::Checksum, Ok(Some(4))),
+            kernel::<B, ()>(Op::Set(O::Checksum), Ok(())),
+            kernel::<B, _>(Op::Get(O::Checksum), Ok(Some(4))),
         ),
         |r| (r.conn.set_checksum(Some(4)), r.conn.checksum()),
         filter_works,
