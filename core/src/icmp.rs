@@ -4,11 +4,24 @@ use core::fmt;
 
 /// An ICMPv6 message type: any of the 256 values, named or not.
 ///
-/// The named constants are every type IANA has assigned, the same set as
-/// Go's `ICMPType` table (the registry has not grown since). `Display` prints
-/// Go's lower-case names. Where Go prints `<nil>` for a value without a name,
-/// this type says what the value is: `unassigned type 200`, `private
-/// experimentation type 100`, `reserved type 255`.
+/// The named constants are Go's `ICMPType` table plus type 150, which IANA
+/// assigns to experimental mobility protocols (RFC 4065, used by Seamoby)
+/// and Go's table lacks. `Display` prints Go's lower-case names, and
+/// `experimental mobility protocols` for 150, where Go prints `<nil>`. For a
+/// value without a name, where Go also prints `<nil>`, it says what the value
+/// is: private experimentation (100, 101, 200, 201; RFC 4443 section 2.1),
+/// reserved (0, and 127 and 255 for expansion), or unassigned (any other).
+///
+/// ```
+/// use ipv6_core::IcmpType;
+///
+/// assert_eq!(IcmpType(128).to_string(), "echo request");
+/// assert_eq!(IcmpType(150).to_string(), "experimental mobility protocols");
+/// assert_eq!(IcmpType(162).to_string(), "unassigned type 162");
+/// assert_eq!(IcmpType(100).to_string(), "private experimentation type 100");
+/// assert_eq!(IcmpType(200).to_string(), "private experimentation type 200");
+/// assert_eq!(IcmpType(255).to_string(), "reserved type 255");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct IcmpType(pub u8);
@@ -66,6 +79,9 @@ impl IcmpType {
     pub const CERTIFICATION_PATH_SOLICITATION: IcmpType = IcmpType(148);
     /// Certification path advertisement message (149).
     pub const CERTIFICATION_PATH_ADVERTISEMENT: IcmpType = IcmpType(149);
+    /// ICMP messages of experimental mobility protocols such as Seamoby
+    /// (150, RFC 4065). Not in Go's table.
+    pub const EXPERIMENTAL_MOBILITY_PROTOCOLS: IcmpType = IcmpType(150);
     /// Multicast router advertisement (151).
     pub const MULTICAST_ROUTER_ADVERTISEMENT: IcmpType = IcmpType(151);
     /// Multicast router solicitation (152).
@@ -89,8 +105,10 @@ impl IcmpType {
     /// Extended echo reply (161).
     pub const EXTENDED_ECHO_REPLY: IcmpType = IcmpType(161);
 
-    /// Every assigned type, in numeric order.
-    pub const ASSIGNED: [IcmpType; 37] = [
+    /// Every named type, in numeric order: each value IANA assigns to a
+    /// message type. (The registry also lists the reserved and
+    /// private-experimentation values, which have no name here.)
+    pub const ASSIGNED: [IcmpType; 38] = [
         IcmpType::DESTINATION_UNREACHABLE,
         IcmpType::PACKET_TOO_BIG,
         IcmpType::TIME_EXCEEDED,
@@ -117,6 +135,7 @@ impl IcmpType {
         IcmpType::MOBILE_PREFIX_ADVERTISEMENT,
         IcmpType::CERTIFICATION_PATH_SOLICITATION,
         IcmpType::CERTIFICATION_PATH_ADVERTISEMENT,
+        IcmpType::EXPERIMENTAL_MOBILITY_PROTOCOLS,
         IcmpType::MULTICAST_ROUTER_ADVERTISEMENT,
         IcmpType::MULTICAST_ROUTER_SOLICITATION,
         IcmpType::MULTICAST_ROUTER_TERMINATION,
@@ -130,7 +149,8 @@ impl IcmpType {
         IcmpType::EXTENDED_ECHO_REPLY,
     ];
 
-    /// The IANA name (in Go's spelling), or `None` for a value without one.
+    /// The IANA name (in Go's spelling; for 150, which Go lacks, in the same
+    /// style), or `None` for a value without one.
     pub const fn name(self) -> Option<&'static str> {
         Some(match self.0 {
             1 => "destination unreachable",
@@ -159,6 +179,7 @@ impl IcmpType {
             147 => "mobile prefix advertisement",
             148 => "certification path solicitation message",
             149 => "certification path advertisement message",
+            150 => "experimental mobility protocols",
             151 => "multicast router advertisement",
             152 => "multicast router solicitation",
             153 => "multicast router termination",
@@ -229,7 +250,7 @@ mod tests {
             IcmpType::EXTENDED_ECHO_REPLY.to_string(),
             "extended echo reply"
         );
-        assert_eq!(IcmpType(150).to_string(), "unassigned type 150");
+        assert_eq!(IcmpType(162).to_string(), "unassigned type 162");
         assert_eq!(
             IcmpType(200).to_string(),
             "private experimentation type 200"
@@ -239,11 +260,53 @@ mod tests {
     }
 
     #[test]
+    fn type_150_is_named_where_go_prints_nil() {
+        assert_eq!(IcmpType::EXPERIMENTAL_MOBILITY_PROTOCOLS, IcmpType(150));
+        assert_eq!(IcmpType(150).to_string(), "experimental mobility protocols");
+        // Go's table: every other named type, and nothing else.
+        let go: std::vec::Vec<u8> = (1..=4).chain(128..=149).chain(151..=161).collect();
+        let ours: std::vec::Vec<u8> = IcmpType::ASSIGNED
+            .iter()
+            .map(|t| t.0)
+            .filter(|&t| t != 150)
+            .collect();
+        assert_eq!(ours, go);
+    }
+
+    #[test]
+    fn unnamed_types_print_their_class() {
+        // RFC 4443 section 2.1: 100, 101, 200 and 201 for private
+        // experimentation, 127 and 255 reserved for expansion; IANA reserves 0.
+        // The edges of each unassigned range, error and informational.
+        let cases = [
+            (0, "reserved type 0"),
+            (5, "unassigned type 5"),
+            (99, "unassigned type 99"),
+            (100, "private experimentation type 100"),
+            (101, "private experimentation type 101"),
+            (102, "unassigned type 102"),
+            (126, "unassigned type 126"),
+            (127, "reserved type 127"),
+            (162, "unassigned type 162"),
+            (199, "unassigned type 199"),
+            (200, "private experimentation type 200"),
+            (201, "private experimentation type 201"),
+            (202, "unassigned type 202"),
+            (254, "unassigned type 254"),
+            (255, "reserved type 255"),
+        ];
+        for (t, shown) in cases {
+            assert_eq!(IcmpType(t).to_string(), shown);
+        }
+    }
+
+    #[test]
     fn table_is_complete_and_ordered() {
         let named = (0..=255u8)
             .filter(|&t| IcmpType(t).name().is_some())
             .count();
         assert_eq!(named, IcmpType::ASSIGNED.len());
+        assert!(IcmpType::ASSIGNED.iter().all(|t| t.name().is_some()));
         assert!(IcmpType::ASSIGNED.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(IcmpType::ECHO_REQUEST.protocol(), 58);
         assert!(IcmpType::PACKET_TOO_BIG.is_error() && !IcmpType::ECHO_REPLY.is_error());

@@ -123,7 +123,29 @@ mod tests {
         let (s, d) = (Ipv6Addr::LOCALHOST, "2001:db8::1".parse().unwrap());
         let m = icmp_message(IcmpType::ECHO_REQUEST, 7, 9, b"odd", Some((s, d)));
         assert!(checksum_verifies(s, d, 58, &m));
-        assert!(!checksum_verifies(d, s, 59, &m));
+        // The ones'-complement sum adds 16-bit words in any order, so it is
+        // the same with source and destination swapped: the checksum cannot
+        // tell them apart.
+        assert!(checksum_verifies(d, s, 58, &m));
+    }
+
+    #[test]
+    fn icmp_checksum_fails_when_one_covered_field_changes() {
+        let (s, d): (Ipv6Addr, Ipv6Addr) = (Ipv6Addr::LOCALHOST, "2001:db8::1".parse().unwrap());
+        let m = icmp_message(IcmpType::ECHO_REQUEST, 7, 9, b"odd", Some((s, d)));
+        assert!(checksum_verifies(s, d, 58, &m));
+        // One bit of one message byte: header, checksum field, and every
+        // data byte, the last (odd, zero-padded) one included.
+        for i in 0..m.len() {
+            let mut bad = m.clone();
+            bad[i] ^= 1;
+            assert!(!checksum_verifies(s, d, 58, &bad), "byte {i} changed");
+        }
+        // One pseudo-header field, the others as sent.
+        let other: Ipv6Addr = "::2".parse().unwrap();
+        assert!(!checksum_verifies(other, d, 58, &m), "source changed");
+        assert!(!checksum_verifies(s, other, 58, &m), "destination changed");
+        assert!(!checksum_verifies(s, d, 17, &m), "next header changed");
     }
 
     #[test]
