@@ -162,7 +162,8 @@ use std::os::fd::AsFd;
 use ipv6_core::{Conn, PacketConn, Platform, Result};
 
 pub use capability::{
-    Capability, capability, control_message_capability, receive_option_capability,
+    Build, Capability, Target, capability, capability_in, capability_table,
+    control_message_capability, control_message_capability_in, operations,
 };
 pub use interface::interface_index;
 pub use socket::Socket;
