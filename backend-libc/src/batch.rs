@@ -10,6 +10,7 @@ use ipv6_core::{RecvMessage, Result, SendMessage};
 
 #[cfg(any(
     target_os = "linux",
+    target_os = "android",
     target_os = "freebsd",
     target_os = "netbsd",
     target_os = "openbsd"
@@ -144,6 +145,7 @@ mod imp {
 
 #[cfg(not(any(
     target_os = "linux",
+    target_os = "android",
     target_os = "freebsd",
     target_os = "netbsd",
     target_os = "openbsd"

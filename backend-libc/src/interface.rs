@@ -253,7 +253,10 @@ pub fn interfaces() -> Result<Vec<Interface>> {
         };
         let entry = &mut out[position];
         for (bit, flag) in IFF {
-            if ifa.ifa_flags & bit as libc::c_uint != 0 {
+            // `ifa_flags` is 64 bits on illumos, 32 elsewhere.
+            #[allow(clippy::useless_conversion, reason = "u64 on illumos")]
+            let flags = u64::from(ifa.ifa_flags);
+            if flags & bit as u64 != 0 {
                 entry.flags |= flag;
             }
         }

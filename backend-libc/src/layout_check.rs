@@ -118,8 +118,14 @@ const _: () = {
     assert!(offset_of!(libc::ipv6_mreq, ipv6mr_interface) == 16);
 };
 
-/// `sin6_family` sits where the table's style says.
-#[cfg(any(target_os = "linux", target_os = "android"))]
+/// `sin6_family` sits where the table's style says: a 16-bit field first
+/// on Linux, Android and illumos, after `sin6_len` on the BSDs.
+#[cfg(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "illumos",
+    target_os = "solaris"
+))]
 const _: () = {
     assert!(matches!(
         HOST.layouts.sockaddr_style,
@@ -127,7 +133,12 @@ const _: () = {
     ));
     assert!(offset_of!(libc::sockaddr_in6, sin6_family) == 0);
 };
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "illumos",
+    target_os = "solaris"
+)))]
 const _: () = {
     assert!(matches!(
         HOST.layouts.sockaddr_style,
@@ -138,9 +149,14 @@ const _: () = {
 };
 
 /// RFC 3678 `group_req`/`group_source_req`, where libc has them (Linux,
-/// FreeBSD, Darwin; NetBSD and OpenBSD have neither the structs nor the
-/// `MCAST_*` options).
-#[cfg(any(target_os = "linux", target_os = "freebsd", target_vendor = "apple"))]
+/// Android, FreeBSD, Darwin; NetBSD, OpenBSD and DragonFly have neither the
+/// structs nor the `MCAST_*` options, and libc lacks illumos's).
+#[cfg(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "freebsd",
+    target_vendor = "apple"
+))]
 const _: () = {
     let l = HOST.layouts;
     assert!(size_of::<libc::group_req>() == l.group_req);
@@ -191,9 +207,9 @@ const _: () = {
     ));
 };
 
-/// Linux: everything libc has. `ICMPV6_FILTER` (1, `<linux/icmpv6.h>`) is
-/// absent from libc.
-#[cfg(target_os = "linux")]
+/// Linux and Android: everything libc has. `ICMPV6_FILTER` (1,
+/// `<linux/icmpv6.h>`) is absent from libc.
+#[cfg(any(target_os = "linux", target_os = "android"))]
 const _: () = {
     use crate::option::SockFprog;
     use ipv6_core::backend::BpfInstruction;
@@ -252,15 +268,17 @@ const _: () = {
     assert!(cmsg(ControlType::HopLimit, libc::IPV6_HOPLIMIT));
 };
 
-/// No BSD has `SO_ATTACH_FILTER` (BPF is a device there), and libc agrees.
-#[cfg(not(target_os = "linux"))]
+/// No BSD has `SO_ATTACH_FILTER` (BPF is a device there), and Go wires it
+/// on Linux only.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
 const _: () = assert!(HOST.sockopt(SocketOption::AttachFilter).is_none());
 
-/// NetBSD and OpenBSD: RFC 3493 membership only. libc lacks
+/// NetBSD, OpenBSD and DragonFly: RFC 3493 membership only. libc lacks
 /// `IPV6_RECVHOPLIMIT` (37), `IPV6_HOPLIMIT` (47), `IPV6_CHECKSUM` (26),
 /// `IPV6_NEXTHOP` (48), `IPV6_RECVPATHMTU` (43), `IPV6_PATHMTU` (44) and
-/// `ICMP6_FILTER` (18) for both (`<netinet6/in6.h>`, `<netinet/icmp6.h>`).
-#[cfg(any(target_os = "netbsd", target_os = "openbsd"))]
+/// `ICMP6_FILTER` (18) for NetBSD and OpenBSD (`<netinet6/in6.h>`,
+/// `<netinet/icmp6.h>`); DragonFly's are checked below.
+#[cfg(any(target_os = "netbsd", target_os = "openbsd", target_os = "dragonfly"))]
 const _: () = {
     let v6 = libc::IPPROTO_IPV6;
     assert!(row(
@@ -280,3 +298,41 @@ const _: () = {
     assert!(HOST.sockopt(SocketOption::BlockSource).is_none());
     assert!(HOST.sockopt(SocketOption::UnblockSource).is_none());
 };
+
+/// DragonFly: libc has `IPV6_RECVHOPLIMIT`, `IPV6_HOPLIMIT` and
+/// `IPV6_CHECKSUM`; it lacks `ICMP6_FILTER` (18), `IPV6_RECVPATHMTU` (43),
+/// `IPV6_PATHMTU` (44) and `IPV6_NEXTHOP` (48) (`sys/netinet6/in6.h`, x/sys
+/// `zerrors_dragonfly_amd64.go`). The group structs do not exist there.
+#[cfg(target_os = "dragonfly")]
+const _: () = {
+    assert!(v6_int(
+        SocketOption::ReceiveHopLimit,
+        libc::IPV6_RECVHOPLIMIT
+    ));
+    assert!(v6_int(SocketOption::Checksum, libc::IPV6_CHECKSUM));
+    assert!(cmsg(ControlType::HopLimit, libc::IPV6_HOPLIMIT));
+};
+
+/// illumos: libc has `IPV6_HOPLIMIT` and `sockaddr_storage`, but none of
+/// `IPV6_RECVHOPLIMIT` (0x13), `IPV6_CHECKSUM` (0x18), `IPV6_RECVPATHMTU`
+/// (0x24), `IPV6_PATHMTU` (0x25), `IPV6_NEXTHOP` (0xd), `ICMP6_FILTER` (1),
+/// the `MCAST_*` options (0x29..=0x2e) or the group structs; those come from
+/// illumos-gate `netinet/in.h` and x/sys `zerrors_solaris_amd64.go`.
+#[cfg(any(target_os = "illumos", target_os = "solaris"))]
+const _: () = {
+    assert!(cmsg(ControlType::HopLimit, libc::IPV6_HOPLIMIT));
+    assert!(HOST.layouts.sockaddr_storage == size_of::<libc::sockaddr_storage>());
+    assert!(offset_of!(libc::sockaddr_in6, __sin6_src_id) == 28);
+};
+
+/// The table's `batch_syscalls` is what `batch.rs` compiles for.
+const _: () = assert!(
+    HOST.batch_syscalls
+        == cfg!(any(
+            target_os = "linux",
+            target_os = "android",
+            target_os = "freebsd",
+            target_os = "netbsd",
+            target_os = "openbsd"
+        ))
+);

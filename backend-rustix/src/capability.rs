@@ -9,7 +9,7 @@
 
 use std::fmt::Write as _;
 
-use ipv6_core::{Operation, Os, Platform, SocketOption};
+use ipv6_core::{Operation, Platform, SocketOption};
 
 /// How a build carries out an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -24,12 +24,99 @@ pub enum Capability {
     Unsupported,
 }
 
-/// A build of this crate: the target OS and whether the `libc-fallback`
+/// A target this crate supports. Android shares Linux's [`Platform`] but
+/// not all of rustix's Linux-only wrappers, so it has a column of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// Linux.
+    Linux,
+    /// Android.
+    Android,
+    /// FreeBSD.
+    FreeBsd,
+    /// NetBSD.
+    NetBsd,
+    /// OpenBSD.
+    OpenBsd,
+    /// DragonFly BSD.
+    DragonFly,
+    /// macOS, iOS and the other Darwin systems.
+    Darwin,
+    /// illumos and Solaris.
+    Illumos,
+}
+
+impl Target {
+    /// Every target, in the README's column order.
+    pub const ALL: [Target; 8] = [
+        Target::Linux,
+        Target::Android,
+        Target::FreeBsd,
+        Target::NetBsd,
+        Target::OpenBsd,
+        Target::DragonFly,
+        Target::Darwin,
+        Target::Illumos,
+    ];
+
+    /// This build's target.
+    pub const HOST: Target = if cfg!(target_os = "android") {
+        Target::Android
+    } else if cfg!(target_os = "linux") {
+        Target::Linux
+    } else if cfg!(target_os = "freebsd") {
+        Target::FreeBsd
+    } else if cfg!(target_os = "netbsd") {
+        Target::NetBsd
+    } else if cfg!(target_os = "openbsd") {
+        Target::OpenBsd
+    } else if cfg!(target_os = "dragonfly") {
+        Target::DragonFly
+    } else if cfg!(target_vendor = "apple") {
+        Target::Darwin
+    } else {
+        Target::Illumos
+    };
+
+    /// The target's name, as the README's columns say it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Target::Linux => "Linux",
+            Target::Android => "Android",
+            Target::FreeBsd => "FreeBSD",
+            Target::NetBsd => "NetBSD",
+            Target::OpenBsd => "OpenBSD",
+            Target::DragonFly => "DragonFly",
+            Target::Darwin => "Darwin",
+            Target::Illumos => "illumos",
+        }
+    }
+
+    /// The target's option table (the 64-bit one: the rows do not depend
+    /// on the word size).
+    pub const fn platform(self) -> Platform {
+        match self {
+            Target::Linux | Target::Android => Platform::LINUX_64,
+            Target::FreeBsd => Platform::FREEBSD_64,
+            Target::NetBsd => Platform::NETBSD_64,
+            Target::OpenBsd => Platform::OPENBSD_64,
+            Target::DragonFly => Platform::DRAGONFLY_64,
+            Target::Darwin => Platform::DARWIN,
+            Target::Illumos => Platform::ILLUMOS_64,
+        }
+    }
+}
+
+// The target's table is the host's: the data `capability_in` reads is what
+// the backend acts on.
+const _: () = assert!(Target::HOST.platform().af_inet6 == Platform::HOST.af_inet6);
+
+/// A build of this crate: the target and whether the `libc-fallback`
 /// feature is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Build {
-    /// The target's OS.
-    pub os: Os,
+    /// The target.
+    pub target: Target,
     /// Whether `libc-fallback` is on.
     pub fallback: bool,
 }
@@ -37,24 +124,9 @@ pub struct Build {
 impl Build {
     /// This build.
     pub const HOST: Build = Build {
-        os: Platform::HOST.os,
+        target: Target::HOST,
         fallback: cfg!(feature = "libc-fallback"),
     };
-}
-
-/// The OSes this crate supports, in the README's column order.
-pub const OSES: [Os; 5] = [Os::Linux, Os::FreeBsd, Os::NetBsd, Os::OpenBsd, Os::Darwin];
-
-/// The option table of `os` (the 64-bit one: the rows do not depend on the
-/// word size).
-const fn platform_of(os: Os) -> Platform {
-    match os {
-        Os::Linux => Platform::LINUX_64,
-        Os::FreeBsd => Platform::FREEBSD_64,
-        Os::NetBsd => Platform::NETBSD_64,
-        Os::OpenBsd => Platform::OPENBSD_64,
-        Os::Darwin => Platform::DARWIN,
-    }
 }
 
 /// How `build` carries out `op`.
@@ -64,18 +136,21 @@ const fn platform_of(os: Os) -> Platform {
 /// calls with control data follow [`control_message_capability`].
 pub const fn capability_in(build: Build, op: Operation) -> Capability {
     use SocketOption as O;
-    let linux = matches!(build.os, Os::Linux);
-    let darwin = matches!(build.os, Os::Darwin);
+    let target = build.target;
+    let platform = target.platform();
+    // rustix's netdevice, IPV6_MTU getter and resolved hop limit.
+    let linux_kernel = matches!(target, Target::Linux | Target::Android);
+    // rustix has no IPV6_TCLASS or IPV6_RECVTCLASS for the Solaris family.
+    let tclass = !matches!(target, Target::Illumos);
     // What rustix lacks goes to libc when the feature is on.
     let gap = if build.fallback {
         Capability::Fallback
     } else {
         Capability::Unsupported
     };
-    let native_on_linux = if linux { Capability::Native } else { gap };
     if let Some(option) = op.option() {
         // An option the OS lacks is refused in every build, from its table.
-        if platform_of(build.os).sockopt(option).is_none() {
+        if platform.sockopt(option).is_none() {
             return Capability::Unsupported;
         }
     }
@@ -86,17 +161,17 @@ pub const fn capability_in(build: Build, op: Operation) -> Capability {
         | Operation::SetReadTimeout
         | Operation::SetWriteTimeout
         | Operation::SetNonblocking => Capability::Native,
-        Operation::Get(
-            O::TrafficClass | O::MulticastHopLimit | O::MulticastInterface | O::MulticastLoopback,
-        ) => Capability::Native,
+        Operation::Get(O::TrafficClass) | Operation::Set(O::TrafficClass) => native_if(gap, tclass),
+        Operation::Get(O::MulticastHopLimit | O::MulticastInterface | O::MulticastLoopback) => {
+            Capability::Native
+        }
         // rustix reads IPV6_UNICAST_HOPS as a u8; the BSD kernels report the
         // stored "use the default" -1, which that turns into 255.
-        Operation::Get(O::HopLimit) => native_on_linux,
+        Operation::Get(O::HopLimit) => native_if(gap, linux_kernel),
         // Linux's IPV6_MTU getter reads the same dst_mtu as IPV6_PATHMTU.
-        Operation::Get(O::PathMtu) => native_on_linux,
+        Operation::Get(O::PathMtu) => native_if(gap, linux_kernel),
         Operation::Set(
-            O::TrafficClass
-            | O::HopLimit
+            O::HopLimit
             | O::MulticastHopLimit
             | O::MulticastInterface
             | O::MulticastLoopback
@@ -105,17 +180,24 @@ pub const fn capability_in(build: Build, op: Operation) -> Capability {
         ) => Capability::Native,
         // Native, but only where reads can carry control data: the pure
         // build refuses it so that one flag cannot make every read fail.
-        Operation::Set(O::ReceiveTrafficClass) if build.fallback => Capability::Native,
+        Operation::Set(O::ReceiveTrafficClass) if build.fallback => native_if(gap, tclass),
         Operation::Get(_) | Operation::Set(_) => gap,
-        // rustix::net::netdevice is Linux only.
-        Operation::InterfaceExists | Operation::InterfaceIndex => native_on_linux,
-        // Darwin has no recvmmsg/sendmmsg; rustix has sendmmsg on Linux only.
-        Operation::RecvBatch | Operation::SendBatch if darwin => Capability::Unsupported,
-        Operation::SendBatch => native_on_linux,
+        Operation::InterfaceExists | Operation::InterfaceIndex => native_if(gap, linux_kernel),
+        // Without recvmmsg/sendmmsg `PacketConn` loops; rustix has sendmmsg
+        // on Linux only.
+        Operation::RecvBatch | Operation::SendBatch if !platform.batch_syscalls => {
+            Capability::Unsupported
+        }
+        Operation::SendBatch => native_if(gap, matches!(target, Target::Linux)),
         Operation::RecvBatch => gap,
         // Not offered by this crate: ipv6_backend_libc has them.
         _ => Capability::Unsupported,
     }
+}
+
+/// `Native` where rustix has the wrapper, else the build's `gap`.
+const fn native_if(gap: Capability, native: bool) -> Capability {
+    if native { Capability::Native } else { gap }
 }
 
 /// How this build carries out `op` ([`capability_in`] for [`Build::HOST`]).
@@ -148,11 +230,17 @@ pub fn operations() -> impl Iterator<Item = Operation> {
 
 /// One cell: the default build's letter, or `N*` where the pure build does
 /// not follow the rule N→N, F→U, U→U.
-fn cell(os: Os, op: Operation) -> &'static str {
-    let with = capability_in(Build { os, fallback: true }, op);
+fn cell(target: Target, op: Operation) -> &'static str {
+    let with = capability_in(
+        Build {
+            target,
+            fallback: true,
+        },
+        op,
+    );
     let pure = capability_in(
         Build {
-            os,
+            target,
             fallback: false,
         },
         op,
@@ -168,16 +256,17 @@ fn cell(os: Os, op: Operation) -> &'static str {
 }
 
 /// The capability table as Markdown: one row per operation, one column per
-/// OS, with a legend. The README carries this exact text.
+/// target, with a legend. The README carries this exact text.
 pub fn capability_table() -> String {
     let mut out = String::from(
         "**N** native rustix. **F** libc fallback (`Unsupported` in the pure build). \
          **U** `Unsupported` in both builds: the OS has no such operation. \
-         **N\\*** native, but refused in the pure build, which cannot receive control data.\n\n\
-         | Operation | Linux | FreeBSD | NetBSD | OpenBSD | Darwin |\n\
-         |---|:-:|:-:|:-:|:-:|:-:|\n",
+         **N\\*** native, but refused in the pure build, which cannot receive control data.\n\n",
     );
-    let mut row = |name: &str, cells: [&str; 5]| {
+    let names = Target::ALL.map(Target::name);
+    let _ = writeln!(out, "| Operation | {} |", names.join(" | "));
+    let _ = writeln!(out, "|---|{}", ":-:|".repeat(names.len()));
+    let mut row = |name: &str, cells: [&str; Target::ALL.len()]| {
         let _ = writeln!(out, "| {name} | {} |", cells.join(" | "));
     };
     for op in operations() {
@@ -199,15 +288,17 @@ pub fn capability_table() -> String {
             }
             _ => format!("`{}`", op.name()),
         };
-        row(&name, OSES.map(|os| cell(os, op)));
+        row(&name, Target::ALL.map(|target| cell(target, op)));
     }
-    let control =
-        OSES.map(
-            |os| match control_message_capability_in(Build { os, fallback: true }) {
-                Capability::Fallback => "F",
-                _ => "?",
-            },
-        );
+    let control = Target::ALL.map(|target| {
+        match control_message_capability_in(Build {
+            target,
+            fallback: true,
+        }) {
+            Capability::Fallback => "F",
+            _ => "?",
+        }
+    });
     row(
         "control data on `read_from`, `write_to`, `read_batch`, `write_batch`",
         control,

@@ -1,4 +1,4 @@
-//! Interface lookups through rustix's `netdevice` ioctls (Linux only).
+//! Interface lookups through rustix's `netdevice` ioctls (Linux and Android).
 //!
 //! As in `ipv6-backend-libc`, "no such interface" is
 //! `Error::Os { op: Operation::InterfaceIndex, errno: ENXIO }`.
@@ -13,15 +13,21 @@ use ipv6_core::Result;
 /// (`SIOCGIFINDEX`); elsewhere it is `ipv6_backend_libc::interface_index`, or
 /// `Unsupported(InterfaceIndex)` without the `libc-fallback` feature.
 pub fn interface_index(name: &str) -> Result<u32> {
-    #[cfg(target_os = "linux")]
+    #[cfg(any(target_os = "linux", target_os = "android"))]
     {
         linux::index(name)
     }
-    #[cfg(all(not(target_os = "linux"), feature = "libc-fallback"))]
+    #[cfg(all(
+        not(any(target_os = "linux", target_os = "android")),
+        feature = "libc-fallback"
+    ))]
     {
         ipv6_backend_libc::interface_index(name)
     }
-    #[cfg(all(not(target_os = "linux"), not(feature = "libc-fallback")))]
+    #[cfg(all(
+        not(any(target_os = "linux", target_os = "android")),
+        not(feature = "libc-fallback")
+    ))]
     {
         let _ = name;
         Err(ipv6_core::Error::Unsupported(
@@ -30,10 +36,10 @@ pub fn interface_index(name: &str) -> Result<u32> {
     }
 }
 
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "android"))]
 pub(crate) use linux::exists;
 
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "android"))]
 mod linux {
     use std::os::fd::BorrowedFd;
 

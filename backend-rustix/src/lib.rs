@@ -158,7 +158,7 @@ use std::os::fd::AsFd;
 use ipv6_core::{Conn, PacketConn, Platform, Result};
 
 pub use capability::{
-    Build, Capability, OSES, capability, capability_in, capability_table,
+    Build, Capability, Target, capability, capability_in, capability_table,
     control_message_capability, control_message_capability_in, operations,
 };
 pub use interface::interface_index;

@@ -22,8 +22,9 @@ pub(crate) fn os_error(op: Operation) -> impl FnOnce(rustix::io::Errno) -> Error
     }
 }
 
-/// Whether the OS has `recvmmsg`/`sendmmsg` (Darwin has neither).
-const OS_HAS_MMSG: bool = !cfg!(target_vendor = "apple");
+/// Whether the OS has `recvmmsg`/`sendmmsg` (Darwin, DragonFly and illumos
+/// have neither).
+const OS_HAS_MMSG: bool = Platform::HOST.batch_syscalls;
 
 /// An IPv6 socket driven through rustix.
 ///
@@ -82,10 +83,12 @@ impl<F: AsFd> SocketBackend for Socket<F> {
         check_get(option)?;
         row(&Platform::HOST, op, option)?;
         let value = match option {
+            // rustix has no IPV6_TCLASS for the Solaris family.
+            #[cfg(not(any(target_os = "illumos", target_os = "solaris")))]
             O::TrafficClass => sockopt::ipv6_tclass(self).map(|v| OptionValue::Int(v as i32)),
             // Linux resolves the default before answering; the BSDs return
             // the stored -1, which rustix's u8 result would turn into 255.
-            #[cfg(target_os = "linux")]
+            #[cfg(any(target_os = "linux", target_os = "android"))]
             O::HopLimit => sockopt::ipv6_unicast_hops(self).map(|v| OptionValue::Int(v.into())),
             O::MulticastHopLimit => {
                 sockopt::ipv6_multicast_hops(self).map(|v| OptionValue::Int(v as i32))
@@ -95,7 +98,7 @@ impl<F: AsFd> SocketBackend for Socket<F> {
             // Linux answers IPV6_MTU and IPV6_PATHMTU from the same
             // dst_mtu(__sk_dst_get(sk)), failing with ENOTCONN alike
             // (net/ipv6/ipv6_sockglue.c, do_ipv6_getsockopt).
-            #[cfg(target_os = "linux")]
+            #[cfg(any(target_os = "linux", target_os = "android"))]
             O::PathMtu => sockopt::ipv6_mtu(self).map(OptionValue::Mtu),
             _ => return via_libc!(self, op, get(option)),
         };
@@ -109,6 +112,7 @@ impl<F: AsFd> SocketBackend for Socket<F> {
         check_set(option, &value)?;
         row(&Platform::HOST, op, option)?;
         let done = match (option, value) {
+            #[cfg(not(any(target_os = "illumos", target_os = "solaris")))]
             (O::TrafficClass, V::Int(v)) => sockopt::set_ipv6_tclass(self, v as u32),
             (O::HopLimit, V::Int(v)) => set_unicast_hops(self, v),
             (O::MulticastHopLimit, V::Int(v)) => sockopt::set_ipv6_multicast_hops(self, v as u32),
@@ -125,7 +129,10 @@ impl<F: AsFd> SocketBackend for Socket<F> {
             // A receive option is only of use where reads can carry control
             // data, which the pure build cannot: there it is refused below,
             // so a flag can never make every later read fail.
-            #[cfg(feature = "libc-fallback")]
+            #[cfg(all(
+                feature = "libc-fallback",
+                not(any(target_os = "illumos", target_os = "solaris"))
+            ))]
             (O::ReceiveTrafficClass, V::Bool(on)) => sockopt::set_ipv6_recvtclass(self, on),
             _ => return via_libc!(self, op, set(option, value)),
         };
@@ -185,11 +192,11 @@ impl<F: AsFd> SocketBackend for Socket<F> {
     }
 
     fn interface_exists(&self, ifindex: u32) -> Result<bool> {
-        #[cfg(target_os = "linux")]
+        #[cfg(any(target_os = "linux", target_os = "android"))]
         {
             crate::interface::exists(self.as_fd(), ifindex)
         }
-        #[cfg(not(target_os = "linux"))]
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
         {
             via_libc!(self, Operation::InterfaceExists, interface_exists(ifindex))
         }

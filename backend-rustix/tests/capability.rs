@@ -21,7 +21,7 @@ use common::{
     lo_index, lo_mtu, local_v6, private_group, raw_socket, udp6,
 };
 use ipv6_backend_rustix::{
-    Build, Capability, OSES, Socket, capability, capability_in, capability_table,
+    Build, Capability, Socket, Target, capability, capability_in, capability_table,
     control_message_capability, interface_index, operations,
 };
 use ipv6_core::{
@@ -530,15 +530,21 @@ fn set_control_message_follows_the_table() {
 
 #[test]
 fn the_table_is_this_build_and_every_cell_is_explained() {
-    assert_eq!(Build::HOST.os, Platform::HOST.os);
+    assert_eq!(Build::HOST.target.platform().os, Platform::HOST.os);
     assert_eq!(Build::HOST.fallback, cfg!(feature = "libc-fallback"));
     for op in operations() {
         assert_eq!(capability(op), capability_in(Build::HOST, op), "{op}");
-        for os in OSES {
-            let with = capability_in(Build { os, fallback: true }, op);
+        for target in Target::ALL {
+            let with = capability_in(
+                Build {
+                    target,
+                    fallback: true,
+                },
+                op,
+            );
             let pure = capability_in(
                 Build {
-                    os,
+                    target,
                     fallback: false,
                 },
                 op,
@@ -550,20 +556,14 @@ fn the_table_is_this_build_and_every_cell_is_explained() {
                 | (Capability::Fallback | Capability::Unsupported, Capability::Unsupported) => {}
                 (Capability::Native, Capability::Unsupported) => assert!(
                     matches!(op, Operation::Set(o) if o.setter() == "set_control_message"),
-                    "{op} on {os:?}: native, yet refused in the pure build"
+                    "{op} on {target:?}: native, yet refused in the pure build"
                 ),
-                pair => panic!("{op} on {os:?}: {pair:?}"),
+                pair => panic!("{op} on {target:?}: {pair:?}"),
             }
             // What the OS lacks is refused in both builds.
             if let Some(option) = op.option() {
-                let lacks = OSES_PLATFORMS
-                    .iter()
-                    .find(|p| p.os == os)
-                    .unwrap()
-                    .sockopt(option)
-                    .is_none();
-                if lacks {
-                    assert_eq!(with, Capability::Unsupported, "{op} on {os:?}");
+                if target.platform().sockopt(option).is_none() {
+                    assert_eq!(with, Capability::Unsupported, "{op} on {target:?}");
                 }
             }
         }
@@ -575,11 +575,3 @@ fn the_table_is_this_build_and_every_cell_is_explained() {
     );
 }
 
-/// The option tables of [`OSES`].
-const OSES_PLATFORMS: [Platform; 5] = [
-    Platform::LINUX_64,
-    Platform::FREEBSD_64,
-    Platform::NETBSD_64,
-    Platform::OPENBSD_64,
-    Platform::DARWIN,
-];

@@ -22,10 +22,13 @@ pub const IPPROTO_ICMPV6: i32 = 58;
 pub const IPPROTO_RAW: i32 = 255;
 
 /// The operating system a [`Platform`] describes.
+///
+/// New systems are added as the library grows, so matches need a wildcard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[non_exhaustive]
 pub enum Os {
-    /// Linux.
+    /// Linux, Android included (bionic uses the kernel's layouts).
     Linux,
     /// FreeBSD.
     FreeBsd,
@@ -35,6 +38,10 @@ pub enum Os {
     OpenBsd,
     /// macOS, iOS and the other Darwin systems.
     Darwin,
+    /// DragonFly BSD, kernels 5.8 and later.
+    DragonFly,
+    /// illumos, and Solaris on x86_64.
+    Illumos,
 }
 
 /// Byte order of integers inside control messages and option values.
@@ -278,6 +285,9 @@ pub struct Platform {
     pub sockopts: OptionTable,
     /// Control message types, indexed by [`ControlType`]; `None` where unsupported.
     pub cmsg_types: [Option<i32>; ControlType::COUNT],
+    /// Whether the OS has `recvmmsg`/`sendmmsg`; without them `PacketConn`
+    /// batches loop over single messages.
+    pub batch_syscalls: bool,
 }
 
 /// Builds an option table from `(option, level, name)` rows; an option
@@ -357,6 +367,33 @@ const fn kame_sockopts(tclass: i32, recv_tclass: i32, recv_pktinfo: i32) -> Opti
     )
 }
 
+/// illumos's option table (illumos-gate `netinet/in.h`, `netinet/icmp6.h`;
+/// x/sys `zerrors_solaris_amd64.go`). Its `MCAST_*` numbers are not
+/// Linux's. No `SO_ATTACH_FILTER`: Go wires BPF on Linux only.
+const ILLUMOS_SOCKOPTS: OptionTable = table(
+    EMPTY,
+    &[
+        (O::TrafficClass, V6, 0x26),        // IPV6_TCLASS
+        (O::HopLimit, V6, 0x5),             // IPV6_UNICAST_HOPS
+        (O::MulticastInterface, V6, 0x6),   // IPV6_MULTICAST_IF
+        (O::MulticastHopLimit, V6, 0x7),    // IPV6_MULTICAST_HOPS
+        (O::MulticastLoopback, V6, 0x8),    // IPV6_MULTICAST_LOOP
+        (O::ReceiveTrafficClass, V6, 0x19), // IPV6_RECVTCLASS
+        (O::ReceiveHopLimit, V6, 0x13),     // IPV6_RECVHOPLIMIT
+        (O::ReceivePacketInfo, V6, 0x12),   // IPV6_RECVPKTINFO
+        (O::ReceivePathMtu, V6, 0x24),      // IPV6_RECVPATHMTU
+        (O::PathMtu, V6, 0x25),             // IPV6_PATHMTU
+        (O::Checksum, V6, 0x18),            // IPV6_CHECKSUM at level IPPROTO_IPV6
+        (O::IcmpFilter, IPPROTO_ICMPV6, 1), // ICMP6_FILTER
+        (O::JoinGroup, V6, 0x29),           // MCAST_JOIN_GROUP
+        (O::LeaveGroup, V6, 0x2a),          // MCAST_LEAVE_GROUP
+        (O::BlockSource, V6, 0x2b),         // MCAST_BLOCK_SOURCE
+        (O::UnblockSource, V6, 0x2c),       // MCAST_UNBLOCK_SOURCE
+        (O::JoinSourceGroup, V6, 0x2d),     // MCAST_JOIN_SOURCE_GROUP
+        (O::LeaveSourceGroup, V6, 0x2e),    // MCAST_LEAVE_SOURCE_GROUP
+    ],
+);
+
 /// RFC 3678 group options: MCAST_JOIN_GROUP 80 … MCAST_UNBLOCK_SOURCE 85
 /// (libc `freebsdlike/freebsd/mod.rs`, `apple/mod.rs`).
 const RFC3678_GROUPS_80: &[(SocketOption, i32, i32)] = &[
@@ -431,6 +468,7 @@ impl Platform {
         group_struct: GroupStruct::GroupReq,
         sockopts: LINUX_SOCKOPTS,
         cmsg_types: LINUX_CMSGS,
+        batch_syscalls: true,
     };
 
     /// Linux on 32-bit targets (i686, armv7): 12-byte `cmsghdr`, align 4,
@@ -461,6 +499,7 @@ impl Platform {
         group_struct: GroupStruct::GroupReq,
         sockopts: table(kame_sockopts(61, 57, 36), RFC3678_GROUPS_80),
         cmsg_types: BSD_CMSGS,
+        batch_syscalls: true,
     };
 
     /// NetBSD on x86_64 (`AF_INET6 = 24`); any-source groups only.
@@ -513,23 +552,90 @@ impl Platform {
         group_struct: GroupStruct::GroupReq,
         sockopts: table(kame_sockopts(36, 35, 61), RFC3678_GROUPS_80),
         cmsg_types: [Some(36), Some(47), Some(46), Some(48), Some(44)],
+        batch_syscalls: false,
+    };
+
+    /// DragonFly BSD on x86_64 (`AF_INET6 = 28`): the KAME table with
+    /// NetBSD's RFC 3493 groups (no `MCAST_*`: x/sys
+    /// `zerrors_dragonfly_amd64.go`, `sys/netinet6/in6.h`) and no
+    /// `recvmmsg`/`sendmmsg`. `cmsghdr` data is aligned to 8 since the
+    /// September 2019 ABI change (`__DragonFly_version` 500705, first
+    /// released in 5.8; `sys/cpu/x86_64/include/alignbytes.h`, libc
+    /// `dragonfly/mod.rs` `_CMSG_ALIGN`). Kernels before 5.8 aligned to 4
+    /// and are not supported.
+    pub const DRAGONFLY_64: Platform = Platform {
+        os: Os::DragonFly,
+        af_inet6: 28,
+        batch_syscalls: false,
+        ..Platform::NETBSD_64
+    };
+
+    /// illumos (and Solaris) on x86_64 (`AF_INET6 = 26`), from illumos-gate
+    /// `usr/src/uts/common/netinet/in.h`, `sys/socket.h`,
+    /// `sys/socket_impl.h` and `netinet/icmp6.h`, with x/sys
+    /// `zerrors_solaris_amd64.go` and x/net `zsys_solaris.go` as second
+    /// witnesses (most of these constants are absent from libc).
+    ///
+    /// `sockaddr_in6` is 32 bytes (it ends with `__sin6_src_id`) and begins
+    /// with a 16-bit family as on Linux; `sockaddr_storage` is 256 bytes;
+    /// `group_req` is `#pragma pack(4)` on amd64, so `gr_group` sits at 4
+    /// (260 and 516 bytes). `cmsghdr` is 12 bytes with header and data
+    /// aligned to 4 (`_CMSG_HDR_ALIGNMENT`, `_CMSG_DATA_ALIGNMENT`). A set
+    /// `icmp6_filter` bit passes. There is no `recvmmsg`/`sendmmsg`. SPARC
+    /// aligns headers to 8 but data to 4, which one alignment cannot
+    /// describe: it is not supported.
+    pub const ILLUMOS_64: Platform = Platform {
+        os: Os::Illumos,
+        endian: Endian::Little,
+        af_inet6: 26,
+        cmsg_layout: CmsgLayout {
+            len_size: 4,
+            header_len: 12,
+            align: 4,
+        },
+        layouts: StructLayouts {
+            sockaddr_style: SockaddrStyle::FamilyU16,
+            sockaddr_in6: 32,
+            in6_pktinfo: 20,
+            ip6_mtuinfo: 36,
+            ipv6_mreq: 20,
+            sockaddr_storage: 256,
+            group_req_group: 4,
+            group_req: 260,
+            group_source_req: 516,
+        },
+        filter_polarity: FilterPolarity::SetPasses,
+        group_struct: GroupStruct::GroupReq,
+        sockopts: ILLUMOS_SOCKOPTS,
+        // IPV6_TCLASS 0x26, IPV6_HOPLIMIT 0xc, IPV6_PKTINFO 0xb,
+        // IPV6_NEXTHOP 0xd, IPV6_PATHMTU 0x25.
+        cmsg_types: [Some(0x26), Some(0xc), Some(0xb), Some(0xd), Some(0x25)],
+        batch_syscalls: false,
     };
 
     /// Every named platform, for tests and tools that iterate over them.
-    pub const ALL: [Platform; 6] = [
+    pub const ALL: [Platform; 8] = [
         Platform::LINUX_64,
         Platform::LINUX_32,
         Platform::FREEBSD_64,
         Platform::NETBSD_64,
         Platform::OPENBSD_64,
         Platform::DARWIN,
+        Platform::DRAGONFLY_64,
+        Platform::ILLUMOS_64,
     ];
 
     /// The platform of the build target.
-    #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+    #[cfg(all(
+        any(target_os = "linux", target_os = "android"),
+        target_pointer_width = "64"
+    ))]
     pub const HOST: Platform = Platform::LINUX_64.with_endian(Endian::NATIVE);
     /// The platform of the build target.
-    #[cfg(all(target_os = "linux", target_pointer_width = "32"))]
+    #[cfg(all(
+        any(target_os = "linux", target_os = "android"),
+        target_pointer_width = "32"
+    ))]
     pub const HOST: Platform = Platform::LINUX_32.with_endian(Endian::NATIVE);
     /// The platform of the build target.
     #[cfg(all(target_os = "freebsd", target_pointer_width = "64"))]
@@ -543,6 +649,15 @@ impl Platform {
     /// The platform of the build target.
     #[cfg(target_vendor = "apple")]
     pub const HOST: Platform = Platform::DARWIN;
+    /// The platform of the build target.
+    #[cfg(all(target_os = "dragonfly", target_arch = "x86_64"))]
+    pub const HOST: Platform = Platform::DRAGONFLY_64;
+    /// The platform of the build target.
+    #[cfg(all(
+        any(target_os = "illumos", target_os = "solaris"),
+        target_arch = "x86_64"
+    ))]
+    pub const HOST: Platform = Platform::ILLUMOS_64;
 
     /// This platform with another byte order (e.g. Linux on big-endian s390x).
     pub const fn with_endian(self, endian: Endian) -> Platform {
@@ -619,6 +734,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn cmsg_arithmetic_matches_the_c_macros_of_the_new_systems() {
+        // illumos amd64 (sys/socket.h, _CMSG_HDR_ALIGN and _CMSG_DATA_ALIGN
+        // both 4): CMSG_LEN(4) = 16, CMSG_SPACE(4) = 16, CMSG_SPACE(20) = 32,
+        // CMSG_SPACE(32) = 44, CMSG_SPACE(36) = 48.
+        let l = Platform::ILLUMOS_64.cmsg_layout;
+        assert_eq!((l.len(4), l.space(4), l.space(20)), (16, 16, 32));
+        assert_eq!((l.space(32), l.space(36)), (44, 48));
+        // DragonFly 5.8+: CMSG_LEN(4) = 20, CMSG_SPACE(4) = 24, CMSG_SPACE(20) = 40.
+        let l = Platform::DRAGONFLY_64.cmsg_layout;
+        assert_eq!((l.len(4), l.space(4), l.space(20)), (20, 24, 40));
+    }
+
+    #[test]
     fn cmsg_arithmetic_matches_the_c_macros() {
         // Linux x86_64: CMSG_LEN(4) = 20, CMSG_SPACE(4) = 24, CMSG_SPACE(20) = 40.
         let l = Platform::LINUX_64.cmsg_layout;
@@ -636,7 +764,11 @@ mod tests {
 
     #[test]
     fn tables_name_what_each_os_lacks() {
-        for p in [Platform::NETBSD_64, Platform::OPENBSD_64] {
+        for p in [
+            Platform::NETBSD_64,
+            Platform::OPENBSD_64,
+            Platform::DRAGONFLY_64,
+        ] {
             assert_eq!(p.group_struct, GroupStruct::Ipv6Mreq);
             assert!(p.sockopt(SocketOption::JoinGroup).is_some());
             assert!(p.sockopt(SocketOption::JoinSourceGroup).is_none());

@@ -263,7 +263,7 @@ mod tests {
         fn sockaddr_round_trips(ip in any::<u128>(), port in any::<u16>(), flow in any::<u32>(), scope in any::<u32>(), mtu in any::<u32>()) {
             let sa = SocketAddrV6::new(Ipv6Addr::from(ip), port, flow, scope);
             for p in Platform::ALL {
-                let mut b = [0u8; 32];
+                let mut b = [0u8; 36];
                 encode_sockaddr_in6(&p, &sa, &mut b).unwrap();
                 prop_assert_eq!(decode_sockaddr_in6(&p, &b), Ok(sa));
                 encode_ip6_mtuinfo(&p, &sa, mtu, &mut b).unwrap();

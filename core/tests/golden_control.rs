@@ -27,6 +27,19 @@
 //!   x86_64-apple-darwin and aarch64-apple-darwin; `IPV6_HOPLIMIT` 47,
 //!   `IPV6_NEXTHOP` 48 and `IPV6_PATHMTU` 44 (absent from `libc` there) and
 //!   OpenBSD's constants come from golang.org/x/sys/unix `zerrors_*_amd64.go`.
+//! - `DRAGONFLY_64`: the same macros with DragonFly 5.8's `_CMSG_ALIGN` to 8
+//!   (`sys/cpu/x86_64/include/alignbytes.h`) and its KAME numbers, which
+//!   are FreeBSD's (`AF_INET6` 28, `IPV6_TCLASS` 61, `IPV6_HOPLIMIT` 47,
+//!   `IPV6_PKTINFO` 46, `IPV6_NEXTHOP` 48, `IPV6_PATHMTU` 44: x/sys
+//!   `zerrors_dragonfly_amd64.go`), so its bytes equal FreeBSD's.
+//! - `ILLUMOS_64`: written out from illumos-gate's `sys/socket.h` macros
+//!   (`CMSG_LEN(n) = _CMSG_DATA_ALIGN(sizeof(struct cmsghdr)) + n`,
+//!   `CMSG_SPACE(n) = _CMSG_HDR_ALIGN(sizeof(struct cmsghdr) + n)`, both
+//!   alignments 4 on amd64, a 12-byte `cmsghdr`) and `netinet/in.h`
+//!   (`sockaddr_in6` of 32 bytes led by a 16-bit `sin6_family` = 26 and
+//!   ending in `__sin6_src_id`; `IPV6_TCLASS` 0x26, `IPV6_HOPLIMIT` 0xc,
+//!   `IPV6_PKTINFO` 0xb, `IPV6_NEXTHOP` 0xd, `IPV6_PATHMTU` 0x25, matching
+//!   x/sys `zerrors_solaris_amd64.go`).
 
 use core::net::Ipv6Addr;
 
@@ -150,6 +163,23 @@ const DARWIN: [u8; 104] = [
     0x1c, 0x1e, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x03, 0x00, 0x00, 0x00,
 ];
+#[rustfmt::skip]
+const ILLUMOS_64: [u8; 108] = [
+    // IPV6_TCLASS
+    0x10, 0x00, 0x00, 0x00, 0x29, 0x00, 0x00, 0x00, 0x26, 0x00, 0x00, 0x00,
+    0x28, 0x00, 0x00, 0x00,
+    // IPV6_HOPLIMIT
+    0x10, 0x00, 0x00, 0x00, 0x29, 0x00, 0x00, 0x00, 0x0c, 0x00, 0x00, 0x00,
+    0x07, 0x00, 0x00, 0x00,
+    // IPV6_PKTINFO
+    0x20, 0x00, 0x00, 0x00, 0x29, 0x00, 0x00, 0x00, 0x0b, 0x00, 0x00, 0x00,
+    0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+    0x03, 0x00, 0x00, 0x00,
+    // IPV6_NEXTHOP: a 32-byte sockaddr_in6 (family 26 as a u16, …, scope 3, src_id 0)
+    0x2c, 0x00, 0x00, 0x00, 0x29, 0x00, 0x00, 0x00, 0x0d, 0x00, 0x00, 0x00,
+    0x1a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+];
 
 // Receive buffers, in the order Linux and the KAME stacks write records
 // (`IPV6_PKTINFO`, `IPV6_HOPLIMIT`, `IPV6_TCLASS`), followed by an
@@ -272,23 +302,46 @@ const RECV_DARWIN: [u8; 108] = [
 ];
 
 #[rustfmt::skip]
-const MARSHAL: [(&str, Platform, &[u8]); 6] = [
+const RECV_ILLUMOS_64: [u8; 112] = [
+    // IPV6_PKTINFO {::1, ifindex 1}
+    0x20, 0x00, 0x00, 0x00, 0x29, 0x00, 0x00, 0x00, 0x0b, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+    0x01, 0x00, 0x00, 0x00,
+    // IPV6_HOPLIMIT 7
+    0x10, 0x00, 0x00, 0x00, 0x29, 0x00, 0x00, 0x00, 0x0c, 0x00, 0x00, 0x00,
+    0x07, 0x00, 0x00, 0x00,
+    // IPV6_TCLASS 0x28
+    0x10, 0x00, 0x00, 0x00, 0x29, 0x00, 0x00, 0x00, 0x26, 0x00, 0x00, 0x00,
+    0x28, 0x00, 0x00, 0x00,
+    // IPV6_PATHMTU {2001:db8::2, scope 0, mtu 1280}: a 36-byte ip6_mtuinfo
+    0x30, 0x00, 0x00, 0x00, 0x29, 0x00, 0x00, 0x00, 0x25, 0x00, 0x00, 0x00,
+    0x1a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x05, 0x00, 0x00,
+];
+
+#[rustfmt::skip]
+const MARSHAL: [(&str, Platform, &[u8]); 8] = [
     ("linux64", Platform::LINUX_64, &LINUX_64),
     ("linux32", Platform::LINUX_32, &LINUX_32),
     ("freebsd64", Platform::FREEBSD_64, &FREEBSD_64),
     ("netbsd64", Platform::NETBSD_64, &NETBSD_64),
     ("openbsd64", Platform::OPENBSD_64, &OPENBSD_64),
     ("darwin", Platform::DARWIN, &DARWIN),
+    ("dragonfly64", Platform::DRAGONFLY_64, &FREEBSD_64),
+    ("illumos64", Platform::ILLUMOS_64, &ILLUMOS_64),
 ];
 
 #[rustfmt::skip]
-const RECEIVE: [(&str, Platform, &[u8]); 6] = [
+const RECEIVE: [(&str, Platform, &[u8]); 8] = [
     ("linux64", Platform::LINUX_64, &RECV_LINUX_64),
     ("linux32", Platform::LINUX_32, &RECV_LINUX_32),
     ("freebsd64", Platform::FREEBSD_64, &RECV_FREEBSD_64),
     ("netbsd64", Platform::NETBSD_64, &RECV_NETBSD_64),
     ("openbsd64", Platform::OPENBSD_64, &RECV_OPENBSD_64),
     ("darwin", Platform::DARWIN, &RECV_DARWIN),
+    ("dragonfly64", Platform::DRAGONFLY_64, &RECV_FREEBSD_64),
+    ("illumos64", Platform::ILLUMOS_64, &RECV_ILLUMOS_64),
 ];
 
 #[test]
@@ -467,13 +520,15 @@ fn flag_space_equals_go_new_control_message_on_linux() {
 #[test]
 fn every_platform_passes_check_with_the_framing_of_the_golden_vectors() {
     #[rustfmt::skip]
-    let framing: [(&str, Platform, usize, usize, usize); 6] = [
+    let framing: [(&str, Platform, usize, usize, usize); 8] = [
         ("linux64", Platform::LINUX_64, 16, 24, 40),
         ("linux32", Platform::LINUX_32, 12, 16, 32),
         ("freebsd64", Platform::FREEBSD_64, 16, 24, 40),
         ("netbsd64", Platform::NETBSD_64, 16, 24, 40),
         ("openbsd64", Platform::OPENBSD_64, 16, 24, 40),
         ("darwin", Platform::DARWIN, 12, 16, 32),
+        ("dragonfly64", Platform::DRAGONFLY_64, 16, 24, 40),
+        ("illumos64", Platform::ILLUMOS_64, 12, 16, 32),
     ];
     let platforms: Vec<Platform> = framing.iter().map(|row| row.1).collect();
     assert_eq!(platforms, Platform::ALL);
@@ -518,7 +573,7 @@ fn parse_partial_keeps_the_good_records_of_damaged_golden_buffers() {
         // A path MTU report that is not for an IPv6 address.
         let mut bad_family = bytes.to_vec();
         bad_family[family_at] = 2;
-        if platform.os == ipv6_core::Os::Linux {
+        if platform.layouts.sockaddr_style == ipv6_core::platform::SockaddrStyle::FamilyU16 {
             bad_family[family_at - 1] = 2; // sin6_family is a u16 there
             bad_family[family_at] = 0;
         }
