@@ -574,4 +574,3 @@ fn the_table_is_this_build_and_every_cell_is_explained() {
         capability_table()
     );
 }
-
