@@ -44,7 +44,7 @@ const _: () = {
 /// Which receive option reports which [`ControlFlags`] (Go's
 /// `setControlMessage` in `control_unix.go`). `SRC` has none: a datagram's
 /// source comes with every receive.
-const RECEIVE_OPTIONS: [(ControlFlags, SocketOption); 4] = [
+const RECEIVE_OPTIONS: [(ControlFlags, SocketOption); 5] = [
     (
         ControlFlags::TRAFFIC_CLASS,
         SocketOption::ReceiveTrafficClass,
@@ -55,6 +55,7 @@ const RECEIVE_OPTIONS: [(ControlFlags, SocketOption); 4] = [
         SocketOption::ReceivePacketInfo,
     ),
     (ControlFlags::PATH_MTU, SocketOption::ReceivePathMtu),
+    (ControlFlags::SEGMENT_SIZE, SocketOption::ReceiveSegmentSize),
 ];
 
 impl<B: SocketBackend> PacketConn<B> {

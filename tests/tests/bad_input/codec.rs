@@ -613,6 +613,8 @@ fn control_marshal(t: &mut Table, name: &str, p: &Platform) {
         if_index: 1,
         next_hop: Some(Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 1)),
         mtu: 0,
+        dont_fragment: None,
+        segment_size: None,
     };
     let c = p.cmsg_layout;
     let needed = 2 * c.space(4) + c.space(p.layouts.in6_pktinfo) + c.space(p.layouts.sockaddr_in6);
