@@ -244,6 +244,105 @@ pub fn find(platform: &Platform, control: &[u8]) -> Found {
     found
 }
 
+/// Control bytes an error-queue read makes room for: the `IPV6_RECVERR`
+/// record on any platform and every record the receive options may add
+/// (Linux adds `IPV6_PKTINFO` and the like when they are on).
+pub const MAX_ERROR_SPACE: usize = {
+    let mut max = 0;
+    let mut i = 0;
+    while i < Platform::ALL.len() {
+        let p = &Platform::ALL[i];
+        let space = p.cmsg_layout.space(p.cmsg_data_len(ControlType::RecvErr));
+        if space > max {
+            max = space;
+        }
+        i += 1;
+    }
+    max + crate::control::MAX_SPACE
+};
+
+/// A control buffer for one error-queue read, aligned for `cmsghdr`.
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(8))]
+pub struct ErrorBuffer(pub [u8; MAX_ERROR_SPACE]);
+
+impl ErrorBuffer {
+    /// A zeroed buffer.
+    pub const fn new() -> Self {
+        ErrorBuffer([0; MAX_ERROR_SPACE])
+    }
+}
+
+impl Default for ErrorBuffer {
+    fn default() -> Self {
+        ErrorBuffer::new()
+    }
+}
+
+/// One entry of the error queue as `PacketConn::read_error` returns it.
+///
+/// The kernel has removed the entry from the queue, so nothing here fails:
+/// a record that did not decode is reported beside the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct QueuedError {
+    /// The error: its ICMPv6 type and code, errno, MTU and offender.
+    /// `None` only if the entry carried no `IPV6_RECVERR` record that
+    /// decoded (see `control_error`).
+    pub error: Option<ExtendedError>,
+    /// Bytes of the offending datagram copied to the buffer: the start of
+    /// its payload, as much as the ICMPv6 message quoted.
+    pub len: usize,
+    /// Where the offending datagram was sent (the entry's address).
+    pub destination: Option<SocketAddrV6>,
+    /// The quoted datagram was longer than the buffer (`MSG_TRUNC`).
+    pub truncated: bool,
+    /// Control data was discarded for lack of room (`MSG_CTRUNC`).
+    pub control_truncated: bool,
+    /// Why the control data did not decode, if it did not.
+    pub control_error: Option<WireError>,
+}
+
+impl QueuedError {
+    /// What a backend's error-queue read reported, decoded for `platform`.
+    /// Lengths a faulty backend reports beyond the buffers are clamped to
+    /// them; control bytes past the buffer are not trusted.
+    pub fn decode(
+        platform: &Platform,
+        meta: &crate::backend::RecvMeta,
+        control: &[u8],
+        capacity: usize,
+    ) -> QueuedError {
+        use crate::backend::MsgFlags;
+        let found = match control.get(..meta.control_len) {
+            Some(bytes) => find(platform, bytes),
+            None => Found {
+                error: None,
+                problem: Some(WireError::Truncated {
+                    needed: meta.control_len,
+                    available: control.len(),
+                }),
+            },
+        };
+        let control_error = match (found.error, found.problem) {
+            (_, Some(e)) => Some(e),
+            // No record at all: say so rather than report nothing.
+            (None, None) => Some(WireError::Truncated {
+                needed: ExtendedError::record_len(platform),
+                available: 0,
+            }),
+            (Some(_), None) => None,
+        };
+        QueuedError {
+            error: found.error,
+            len: meta.len.min(capacity),
+            destination: meta.source,
+            truncated: meta.flags.contains(MsgFlags::TRUNCATED),
+            control_truncated: meta.flags.contains(MsgFlags::CONTROL_TRUNCATED),
+            control_error,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -53,9 +53,10 @@ pub use backend::{
     BpfInstruction, Direction, MsgFlags, RecvMessage, RecvMeta, SendMessage, SocketBackend,
 };
 #[cfg(target_has_atomic = "32")]
-pub use conn::{Conn, PacketConn, Received};
+pub use conn::{Conn, MAX_COALESCED_LEN, PacketConn, PmtuDiscovery, Received};
 pub use control::{ControlBuffer, ControlFlags, ControlMessage};
 pub use error::{Error, InvalidArgument, Operation, Result, WireError};
+pub use errqueue::{ErrorOrigin, ExtendedError, QueuedError};
 pub use filter::IcmpFilter;
 pub use header::{HEADER_LEN, Header, HeaderView, VERSION};
 pub use icmp::IcmpType;

@@ -182,7 +182,7 @@ socket_options! {
     /// Coalesce received datagrams and report their segment size (UDP GRO,
     /// Linux).
     ReceiveSegmentSize: Bool, "UDP_GRO",
-        get "", set "set_control_message";
+        get "gro", set "set_gro";
 }
 
 impl SocketOption {

@@ -1,7 +1,7 @@
 //! [`PacketConn`] and its socket options.
 
 use core::net::Ipv6Addr;
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use super::flag_lock::FlagLock;
 use super::{check_family, get, get_int, validate};
@@ -25,10 +25,13 @@ pub struct PacketConn<B> {
     /// [`ControlFlags`] bits whose receive option is on.
     flags: AtomicU32,
     /// Held while the kernel's receive options and `flags` change together.
-    flag_lock: FlagLock,
+    pub(super) flag_lock: FlagLock,
     /// Control bytes a receive asks for when any flag is set: room for every
     /// flag, computed once for the backend's platform.
     pub(super) receive_space: usize,
+    /// Whether `UDP_GRO` is on ([`set_gro`](Self::set_gro)): receives then
+    /// need room for a coalesced payload and its `UDP_GRO` record.
+    pub(super) gro: AtomicBool,
 }
 
 // `PacketConn` is `Send + Sync` for every `Send + Sync` backend: the generic
@@ -44,7 +47,7 @@ const _: () = {
 /// Which receive option reports which [`ControlFlags`] (Go's
 /// `setControlMessage` in `control_unix.go`). `SRC` has none: a datagram's
 /// source comes with every receive.
-const RECEIVE_OPTIONS: [(ControlFlags, SocketOption); 5] = [
+const RECEIVE_OPTIONS: [(ControlFlags, SocketOption); 4] = [
     (
         ControlFlags::TRAFFIC_CLASS,
         SocketOption::ReceiveTrafficClass,
@@ -55,7 +58,6 @@ const RECEIVE_OPTIONS: [(ControlFlags, SocketOption); 5] = [
         SocketOption::ReceivePacketInfo,
     ),
     (ControlFlags::PATH_MTU, SocketOption::ReceivePathMtu),
-    (ControlFlags::SEGMENT_SIZE, SocketOption::ReceiveSegmentSize),
 ];
 
 impl<B: SocketBackend> PacketConn<B> {
@@ -81,6 +83,7 @@ impl<B: SocketBackend> PacketConn<B> {
             flags: AtomicU32::new(0),
             flag_lock: FlagLock::new(),
             receive_space,
+            gro: AtomicBool::new(false),
         })
     }
 

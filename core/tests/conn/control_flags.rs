@@ -45,7 +45,6 @@ fn all_flags_set_options_in_go_order_and_pktinfo_once() {
             switch(SocketOption::ReceiveHopLimit, true),
             switch(SocketOption::ReceivePacketInfo, true),
             switch(SocketOption::ReceivePathMtu, true),
-            switch(SocketOption::ReceiveSegmentSize, true),
         ]
     );
     // SRC has no receive option, so it is never recorded.
@@ -114,6 +113,5 @@ fn switching_off_leaves_other_flags_alone() {
             | ControlFlags::DST
             | ControlFlags::INTERFACE
             | ControlFlags::PATH_MTU
-            | ControlFlags::SEGMENT_SIZE
     );
 }

@@ -227,7 +227,7 @@ fn control_length_beyond_the_buffer_is_reported_beside_the_datagram() {
 
 #[test]
 fn control_length_beyond_the_buffer_is_reported_and_not_trusted() {
-    // With flags set the read's buffer holds 160 bytes; a backend claiming
+    // With flags set the read's buffer holds 136 bytes; a backend claiming
     // 200 is reported, and since which bytes it wrote is unknown, none are
     // decoded. The datagram still arrives.
     let c = packet_conn(Fake::default());
@@ -247,7 +247,7 @@ fn control_length_beyond_the_buffer_is_reported_and_not_trusted() {
         received.control_error,
         Some(WireError::Truncated {
             needed: 200,
-            available: 160
+            available: 136
         })
     );
     assert_eq!(received.control_undecoded, 1);
@@ -294,13 +294,12 @@ fn read_from_sizes_the_control_buffer_and_parses_linux_records() {
             ..ControlMessage::default()
         }
     );
-    // 24 + 24 + 40 + 48 + 24: room for one record of each kind the flags
-    // ask for.
+    // 24 + 24 + 40 + 48: room for one record of each kind the flags ask for.
     assert_eq!(
         c.backend().calls(),
         [Call::RecvMsg {
             buffer_lens: vec![16],
-            control_len: 160
+            control_len: 136
         }]
     );
 }
@@ -349,12 +348,11 @@ fn more_control_than_the_buffer_holds_is_reported_beside_the_records() {
     let c = packet_conn(Fake::default());
     c.set_control_message(ControlFlags::HOP_LIMIT, true)
         .unwrap();
-    // 40 + 24 + 4 * 24 fill the read's 160 bytes exactly; the fake drops
+    // 40 + 24 + 3 * 24 fill the read's 136 bytes exactly; the fake drops
     // the path MTU record after them and flags MSG_CTRUNC.
     let control = [
         &PKTINFO_DB8_1_IF3[..],
         &TCLASS_B8,
-        &HOPLIMIT_64,
         &HOPLIMIT_64,
         &HOPLIMIT_64,
         &HOPLIMIT_64,
