@@ -56,3 +56,108 @@ pub fn any(port: u16) -> SocketAddrV6 {
 pub fn ip(text: &str) -> Ipv6Addr {
     text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
 }
+
+/// Three namespaces in a line: this thread's (the sender), a router and a
+/// receiver, the link behind the router narrower than the one before it.
+///
+/// ```text
+///  sender s0 ── r0 router r1 ── x0 receiver
+///  2001:db8:1::a    ::b  2001:db8:2::a    ::b
+///  MTU 1500              MTU `narrow`
+/// ```
+///
+/// The router and receiver are named namespaces (`ip netns add`), unique
+/// to this process and thread, deleted on drop; the sender's is the
+/// thread's own. The router forwards and does not rate-limit ICMPv6.
+pub struct Routed {
+    router: String,
+    receiver: String,
+    /// The sender's address.
+    pub sender_addr: Ipv6Addr,
+    /// The router's address on the sender's link: the source of its ICMPv6
+    /// errors to the sender.
+    pub router_addr: Ipv6Addr,
+    /// The receiver's address.
+    pub receiver_addr: Ipv6Addr,
+    /// The MTU of the link behind the router.
+    pub narrow: u32,
+}
+
+impl Routed {
+    /// Builds the line with `narrow` as the MTU behind the router.
+    pub fn new(ns: &Netns, narrow: u32) -> Routed {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let tag = format!(
+            "{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let routed = Routed {
+            router: format!("ipv6t-r-{tag}"),
+            receiver: format!("ipv6t-x-{tag}"),
+            sender_addr: ip("2001:db8:1::a"),
+            router_addr: ip("2001:db8:1::b"),
+            receiver_addr: ip("2001:db8:2::b"),
+            narrow,
+        };
+        let (r, x) = (routed.router.as_str(), routed.receiver.as_str());
+        ns.ip(&["netns", "add", r]);
+        ns.ip(&["netns", "add", x]);
+        ns.add_veth_pair("s0", "r0");
+        ns.add_veth_pair("r1", "x0");
+        ns.ip(&["link", "set", "r0", "netns", r]);
+        ns.ip(&["link", "set", "r1", "netns", r]);
+        ns.ip(&["link", "set", "x0", "netns", x]);
+        let mtu = narrow.to_string();
+        for (space, link, cidr, mtu) in [
+            (r, "r0", "2001:db8:1::b/64", "1500"),
+            (r, "r1", "2001:db8:2::a/64", mtu.as_str()),
+            (x, "x0", "2001:db8:2::b/64", mtu.as_str()),
+        ] {
+            ns.ip(&["-n", space, "link", "set", link, "mtu", mtu]);
+            ns.ip(&["-n", space, "-6", "addr", "add", cidr, "dev", link, "nodad"]);
+            ns.ip(&["-n", space, "link", "set", link, "up"]);
+            ns.ip(&["-n", space, "link", "set", "lo", "up"]);
+        }
+        ns.set_up("s0");
+        ns.add_addr("s0", "2001:db8:1::a/64");
+        ns.ip(&[
+            "-6",
+            "route",
+            "add",
+            "2001:db8:2::/64",
+            "via",
+            "2001:db8:1::b",
+        ]);
+        ns.ip(&[
+            "-n",
+            x,
+            "-6",
+            "route",
+            "add",
+            "default",
+            "via",
+            "2001:db8:2::a",
+        ]);
+        for (key, value) in [
+            ("net/ipv6/conf/all/forwarding", "1"),
+            ("net/ipv6/icmp/ratelimit", "0"),
+        ] {
+            let script = format!("echo {value} > /proc/sys/{key}");
+            ns.ip(&["netns", "exec", r, "sh", "-c", &script]);
+        }
+        routed
+    }
+}
+
+impl Drop for Routed {
+    fn drop(&mut self) {
+        // The veth pairs go with their namespaces.
+        for name in [&self.router, &self.receiver] {
+            let _ = std::process::Command::new("ip")
+                .args(["netns", "del", name])
+                .status();
+        }
+    }
+}

@@ -437,7 +437,12 @@ fn control_parse(t: &mut Table, name: &str, p: &Platform) {
                 hop.clone(),
             ]
             .concat(),
-            Ok(hops(64)),
+            // Darwin may deliver a one-byte traffic class (quinn-udp's
+            // Apple case): read there, skipped as too short elsewhere.
+            Ok(ControlMessage {
+                traffic_class: p.byte_traffic_class.then_some(0xaa),
+                ..hops(64)
+            }),
         ),
         (
             "duplicate records: the last wins".into(),
