@@ -74,8 +74,9 @@ fn get_bool<B: SocketBackend>(backend: &B, option: SocketOption) -> Result<bool>
 
 fn dscp_ecn<B: SocketBackend>(backend: &B) -> Result<(Dscp, Ecn)> {
     let tclass = get_int(backend, SocketOption::TrafficClass)?;
-    // The kernel reports the resolved class, 0..=255.
-    Ok(tclass::split(tclass as u8))
+    // Linux reports the class in force, 0..=255; a stored -1 ("the kernel
+    // default", as the BSDs may report it) is class 0.
+    Ok(tclass::split(u8::try_from(tclass).unwrap_or(0)))
 }
 
 fn set_dscp_ecn<B: SocketBackend>(backend: &B, dscp: Dscp, ecn: Ecn) -> Result<()> {
