@@ -315,9 +315,12 @@ pub struct Platform {
     /// an `int`. Darwin has been seen to deliver the traffic class of
     /// IPv4 packets on dual-stack sockets so (Apple bug 48761855; quinn-udp
     /// decodes a record of `CMSG_LEN(1)` as a byte on Apple targets only).
-    /// Everywhere else the kernels write an `int`: Linux
-    /// `ip6_datagram_recv_specific_ctl`, the BSDs' KAME `ip6_savecontrol`,
-    /// illumos `ip_fanout` `IPV6_TCLASS` as `uint_t`.
+    /// Elsewhere an `int` (RFC 3542 section 6.5): Linux's
+    /// `ip6_datagram_recv_specific_ctl` and OpenBSD's `ip6_savecontrol`
+    /// (`sys/netinet6/ip6_input.c`: `int tclass; sbcreatecontrol(&tclass,
+    /// sizeof(tclass), IPV6_TCLASS, IPPROTO_IPV6)`) were read; FreeBSD,
+    /// NetBSD and DragonFly share that KAME code; illumos is taken at
+    /// RFC 3542's word.
     pub byte_traffic_class: bool,
 }
 
