@@ -151,6 +151,28 @@ impl Routed {
     }
 }
 
+impl Routed {
+    /// A UDP socket in the router's namespace on `[router_addr]:0`, made by
+    /// a short-lived thread that enters that namespace (a socket stays in
+    /// the namespace it was made in).
+    pub fn udp_in_router(&self) -> std::os::fd::OwnedFd {
+        let path = format!("/run/netns/{}", self.router);
+        let addr = SocketAddrV6::new(self.router_addr, 0, 0, 0);
+        std::thread::spawn(move || {
+            use std::os::fd::AsFd;
+            let ns = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+            rustix::thread::move_into_link_name_space(
+                ns.as_fd(),
+                Some(rustix::thread::LinkNameSpaceType::Network),
+            )
+            .unwrap_or_else(|e| panic!("setns {path}: {e}"));
+            super::sockets::udp_fd(addr, false)
+        })
+        .join()
+        .expect("socket thread")
+    }
+}
+
 impl Drop for Routed {
     fn drop(&mut self) {
         // The veth pairs go with their namespaces.
