@@ -31,6 +31,8 @@ impl Pair {
         let b_addr = Ipv6Addr::new(0x2001, 0xdb8, net, 0, 0, 0, 0, 0xb);
         ns.add_addr(a, &format!("{a_addr}/64"));
         ns.add_addr(b, &format!("{b_addr}/64"));
+        wait_solicited_node(ns, a, a_addr);
+        wait_solicited_node(ns, b, b_addr);
         Pair {
             a,
             b,
@@ -40,6 +42,27 @@ impl Pair {
             b_addr,
         }
     }
+}
+
+/// Waits (boundedly) until `link` has joined the solicited-node group of
+/// `addr`.
+///
+/// The kernel joins it only once the veth has carrier, which the global
+/// link-watch work reports up to a second later; a scenario's own group
+/// joined before that ends up behind it in the device's group list, where
+/// `/proc/net/mcfilter6` does not look (it shows a device's source filters
+/// only when its most recent group has some). Waiting here keeps the
+/// scenario's joins the most recent.
+fn wait_solicited_node(ns: &Netns, link: &str, addr: Ipv6Addr) {
+    let low = u128::from(addr) & 0xff_ffff;
+    let solicited = Ipv6Addr::from(0xff02_0000_0000_0000_0000_0001_ff00_0000 | low);
+    for _ in 0..500 {
+        if ns.memberships(link).iter().any(|&(g, _)| g == solicited) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("{link} did not join {solicited} for {addr} in 5 s");
 }
 
 /// `addr` with port `port`.
