@@ -34,6 +34,10 @@ impl<F: AsFd> SocketBackend for Socket<F> {
         message::recv_msg(self.fd(), buffers, control)
     }
 
+    fn recv_error(&self, buffers: &mut [&mut [u8]], control: &mut [u8]) -> Result<RecvMeta> {
+        message::recv_error(self.fd(), buffers, control)
+    }
+
     fn send_msg(
         &self,
         buffers: &[&[u8]],

@@ -17,7 +17,7 @@ use core::mem::{offset_of, size_of};
 
 use ipv6_core::option::OptionShape;
 use ipv6_core::platform::{
-    ControlType, Endian, IPPROTO_ICMPV6, IPPROTO_IPV6, IPPROTO_RAW, SockaddrStyle,
+    ControlType, Endian, IPPROTO_ICMPV6, IPPROTO_IPV6, IPPROTO_RAW, IPPROTO_UDP, SockaddrStyle,
 };
 use ipv6_core::{Platform, SocketOption};
 use libc::c_int;
@@ -43,6 +43,11 @@ const fn v6_int(option: SocketOption, name: c_int) -> bool {
 /// The control-message type for `kind` is `ty`.
 const fn cmsg(kind: ControlType, ty: c_int) -> bool {
     matches!(HOST.cmsg_type(kind), Some(t) if t == ty)
+}
+
+/// The control message of `kind` is (`level`, `ty`).
+const fn cmsg_at(kind: ControlType, level: c_int, ty: c_int) -> bool {
+    matches!(HOST.cmsg(kind), Some((l, t)) if l == level && t == ty)
 }
 
 /// `CMSG_LEN` and `CMSG_SPACE` of libc agree with the table's arithmetic
@@ -97,6 +102,7 @@ const _: () = {
     ));
     assert!(cmsg(ControlType::TrafficClass, libc::IPV6_TCLASS));
     assert!(cmsg(ControlType::PacketInfo, libc::IPV6_PKTINFO));
+    assert!(libc::IPPROTO_UDP == IPPROTO_UDP);
 
     // cmsghdr: `cmsg_len` is `len_size` wide, then two ints.
     assert!(size_of::<libc::cmsghdr>() == HOST.cmsg_layout.header_len);
@@ -243,6 +249,48 @@ const _: () = {
     assert!(cmsg(ControlType::NextHop, libc::IPV6_NEXTHOP));
     assert!(cmsg(ControlType::PathMtu, libc::IPV6_PATHMTU));
 
+    // Beyond Go: don't-fragment, path MTU discovery modes, the error queue,
+    // UDP GSO and GRO (the last two at level SOL_UDP).
+    assert!(v6_int(SocketOption::DontFragment, libc::IPV6_DONTFRAG));
+    assert!(v6_int(SocketOption::MtuDiscover, libc::IPV6_MTU_DISCOVER));
+    assert!(v6_int(SocketOption::ReceiveErrors, libc::IPV6_RECVERR));
+    assert!(libc::SOL_UDP == IPPROTO_UDP);
+    assert!(row(
+        SocketOption::GsoSegmentSize,
+        libc::SOL_UDP,
+        libc::UDP_SEGMENT,
+        OptionShape::Int
+    ));
+    assert!(row(
+        SocketOption::ReceiveSegmentSize,
+        libc::SOL_UDP,
+        libc::UDP_GRO,
+        OptionShape::Int
+    ));
+    assert!(cmsg_at(
+        ControlType::DontFragment,
+        libc::IPPROTO_IPV6,
+        libc::IPV6_DONTFRAG
+    ));
+    assert!(cmsg_at(
+        ControlType::UdpSegment,
+        libc::SOL_UDP,
+        libc::UDP_SEGMENT
+    ));
+    assert!(cmsg_at(ControlType::UdpGro, libc::SOL_UDP, libc::UDP_GRO));
+    assert!(cmsg_at(
+        ControlType::RecvErr,
+        libc::IPPROTO_IPV6,
+        libc::IPV6_RECVERR
+    ));
+    assert!(size_of::<libc::sock_extended_err>() == HOST.layouts.sock_extended_err);
+    assert!(offset_of!(libc::sock_extended_err, ee_origin) == 4);
+    assert!(offset_of!(libc::sock_extended_err, ee_type) == 5);
+    assert!(offset_of!(libc::sock_extended_err, ee_code) == 6);
+    assert!(offset_of!(libc::sock_extended_err, ee_info) == 8);
+    assert!(offset_of!(libc::sock_extended_err, ee_data) == 12);
+    assert!(libc::SO_EE_ORIGIN_ICMP6 == 3 && libc::SO_EE_ORIGIN_LOCAL == 1);
+
     // core's BpfInstruction is `struct sock_filter`, and SockFprog is `struct sock_fprog`.
     assert!(size_of::<BpfInstruction>() == size_of::<libc::sock_filter>());
     assert!(offset_of!(BpfInstruction, code) == offset_of!(libc::sock_filter, code));
@@ -269,9 +317,20 @@ const _: () = {
 };
 
 /// No BSD has `SO_ATTACH_FILTER` (BPF is a device there), and Go wires it
-/// on Linux only.
+/// on Linux only. Nor do they have UDP GSO/GRO, `IPV6_MTU_DISCOVER` or an
+/// error queue; every one of them, Darwin and illumos have `IPV6_DONTFRAG`,
+/// as an option and as ancillary data.
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
-const _: () = assert!(HOST.sockopt(SocketOption::AttachFilter).is_none());
+const _: () = {
+    assert!(HOST.sockopt(SocketOption::AttachFilter).is_none());
+    assert!(HOST.sockopt(SocketOption::GsoSegmentSize).is_none());
+    assert!(HOST.sockopt(SocketOption::ReceiveSegmentSize).is_none());
+    assert!(HOST.sockopt(SocketOption::MtuDiscover).is_none());
+    assert!(HOST.sockopt(SocketOption::ReceiveErrors).is_none());
+    assert!(HOST.cmsg(ControlType::RecvErr).is_none());
+    assert!(v6_int(SocketOption::DontFragment, libc::IPV6_DONTFRAG));
+    assert!(cmsg(ControlType::DontFragment, libc::IPV6_DONTFRAG));
+};
 
 /// NetBSD, OpenBSD and DragonFly: RFC 3493 membership only. libc lacks
 /// `IPV6_RECVHOPLIMIT` (37), `IPV6_HOPLIMIT` (47), `IPV6_CHECKSUM` (26),

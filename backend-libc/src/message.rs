@@ -123,7 +123,39 @@ pub(crate) fn recv_msg(
     buffers: &mut [&mut [u8]],
     control: &mut [u8],
 ) -> Result<RecvMeta> {
-    let op = Operation::RecvMsg;
+    recv(fd, Operation::RecvMsg, 0, buffers, control)
+}
+
+/// `recvmsg(MSG_ERRQUEUE)`: one entry of the error queue (Linux).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub(crate) fn recv_error(
+    fd: BorrowedFd<'_>,
+    buffers: &mut [&mut [u8]],
+    control: &mut [u8],
+) -> Result<RecvMeta> {
+    recv(
+        fd,
+        Operation::RecvError,
+        libc::MSG_ERRQUEUE,
+        buffers,
+        control,
+    )
+}
+
+/// No error queue: refused before any system call.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+pub(crate) fn recv_error(_: BorrowedFd<'_>, _: &mut [&mut [u8]], _: &mut [u8]) -> Result<RecvMeta> {
+    Err(Error::Unsupported(Operation::RecvError))
+}
+
+/// `recvmsg` with `flags` for `op`.
+fn recv(
+    fd: BorrowedFd<'_>,
+    op: Operation,
+    flags: libc::c_int,
+    buffers: &mut [&mut [u8]],
+    control: &mut [u8],
+) -> Result<RecvMeta> {
     check_buffer_count(op, buffers.len())?;
     let mut iovs = [EMPTY_IOV; MAX_IOV];
     for (slot, buf) in iovs.iter_mut().zip(buffers.iter_mut()) {
@@ -140,7 +172,7 @@ pub(crate) fn recv_msg(
     // SAFETY: every pointer in `msg` refers to a live, exclusively borrowed
     // buffer (`name`, `iovs` and the slices they point to, `control`) of the
     // length stated beside it; the kernel writes within those lengths.
-    let ret = unsafe { libc::recvmsg(fd.as_raw_fd(), &mut msg, 0) };
+    let ret = unsafe { libc::recvmsg(fd.as_raw_fd(), &mut msg, flags) };
     let len = sys::check_count(op, ret)?;
     Ok(recv_meta(len, &msg, &name))
 }

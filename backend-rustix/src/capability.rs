@@ -9,6 +9,7 @@
 
 use std::fmt::Write as _;
 
+use ipv6_core::platform::ControlType;
 use ipv6_core::{Operation, Platform, SocketOption};
 
 /// How a build carries out an operation.
@@ -170,6 +171,11 @@ pub const fn capability_in(build: Build, op: Operation) -> Capability {
         Operation::Get(O::HopLimit) => native_if(gap, linux_kernel),
         // Linux's IPV6_MTU getter reads the same dst_mtu as IPV6_PATHMTU.
         Operation::Get(O::PathMtu) => native_if(gap, linux_kernel),
+        // rustix wraps IPV6_MTU_DISCOVER (a Linux option) both ways; it has
+        // no IPV6_DONTFRAG, IPV6_RECVERR, UDP_SEGMENT or UDP_GRO.
+        Operation::Get(O::MtuDiscover) | Operation::Set(O::MtuDiscover) => {
+            native_if(gap, linux_kernel)
+        }
         Operation::Set(
             O::HopLimit
             | O::MulticastHopLimit
@@ -183,6 +189,11 @@ pub const fn capability_in(build: Build, op: Operation) -> Capability {
         Operation::Set(O::ReceiveTrafficClass) if build.fallback => native_if(gap, tclass),
         Operation::Get(_) | Operation::Set(_) => gap,
         Operation::InterfaceExists | Operation::InterfaceIndex => native_if(gap, linux_kernel),
+        // Only Linux has an error queue; its entries are control data.
+        Operation::RecvError if platform.cmsg(ControlType::RecvErr).is_none() => {
+            Capability::Unsupported
+        }
+        Operation::RecvError => gap,
         // Without recvmmsg/sendmmsg `PacketConn` loops; rustix has sendmmsg
         // on Linux only.
         Operation::RecvBatch | Operation::SendBatch if !platform.batch_syscalls => {

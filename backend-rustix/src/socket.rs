@@ -100,6 +100,10 @@ impl<F: AsFd> SocketBackend for Socket<F> {
             // (net/ipv6/ipv6_sockglue.c, do_ipv6_getsockopt).
             #[cfg(any(target_os = "linux", target_os = "android"))]
             O::PathMtu => sockopt::ipv6_mtu(self).map(OptionValue::Mtu),
+            #[cfg(any(target_os = "linux", target_os = "android"))]
+            O::MtuDiscover => {
+                sockopt::ipv6_mtu_discover(self).map(|mode| OptionValue::Int(mode.as_raw()))
+            }
             _ => return via_libc!(self, op, get(option)),
         };
         value.map_err(os_error(op))
@@ -126,6 +130,11 @@ impl<F: AsFd> SocketBackend for Socket<F> {
             (O::LeaveGroup, V::Membership(g)) => {
                 sockopt::set_ipv6_drop_membership(self, &g.group, g.interface)
             }
+            #[cfg(any(target_os = "linux", target_os = "android"))]
+            (O::MtuDiscover, V::Int(mode)) => {
+                let mode = sockopt::Ipv6PathMtuDiscovery::from_raw(mode);
+                sockopt::set_ipv6_mtu_discover(self, mode)
+            }
             // A receive option is only of use where reads can carry control
             // data, which the pure build cannot: there it is refused below,
             // so a flag can never make every later read fail.
@@ -145,6 +154,19 @@ impl<F: AsFd> SocketBackend for Socket<F> {
         } else {
             via_libc!(self, Operation::RecvMsg, recv_msg(buffers, control))
         }
+    }
+
+    /// rustix's `recvmsg` takes `RecvFlags::ERRQUEUE`, but the entry's
+    /// `IPV6_RECVERR` record is control data, which rustix cannot hand back
+    /// (see the crate documentation): the libc backend reads it.
+    fn recv_error(&self, buffers: &mut [&mut [u8]], control: &mut [u8]) -> Result<RecvMeta> {
+        if Platform::HOST
+            .cmsg(ipv6_core::platform::ControlType::RecvErr)
+            .is_none()
+        {
+            return Err(Error::Unsupported(Operation::RecvError));
+        }
+        via_libc!(self, Operation::RecvError, recv_error(buffers, control))
     }
 
     fn send_msg(

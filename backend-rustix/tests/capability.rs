@@ -91,6 +91,9 @@ fn fresh_value(option: O) -> OptionValue<'static> {
         O::PathMtu => OptionValue::Mtu(lo_mtu()),
         O::Checksum => OptionValue::Int(-1),
         O::IcmpFilter => OptionValue::Filter(IcmpFilter::PASS_ALL),
+        O::DontFragment | O::ReceiveErrors | O::ReceiveSegmentSize => OptionValue::Bool(false),
+        O::MtuDiscover => OptionValue::Int(1), // IPV6_PMTUDISC_WANT
+        O::GsoSegmentSize => OptionValue::Int(0),
         other => panic!("{other} has no value to read: teach fresh_value() about it"),
     }
 }
@@ -148,6 +151,9 @@ fn drive_set(option: O) -> Result<()> {
         O::JoinGroup | O::LeaveGroup => membership,
         O::JoinSourceGroup | O::LeaveSourceGroup | O::BlockSource | O::UnblockSource => source,
         O::AttachFilter => OptionValue::Program(&DROP_ALL),
+        O::DontFragment | O::ReceiveErrors | O::ReceiveSegmentSize => OptionValue::Bool(true),
+        O::MtuDiscover => OptionValue::Int(2), // IPV6_PMTUDISC_DO
+        O::GsoSegmentSize => OptionValue::Int(1200),
         other => panic!("{other} is new: teach drive_set() a value for it"),
     };
     match option {
@@ -311,6 +317,34 @@ fn drive(op: Operation) -> Result<()> {
             assert_eq!(interface_index("lo")?, lo_index());
             Ok(())
         }
+        Operation::RecvError => {
+            // A datagram to a closed port on [::1] queues the ICMPv6 Port
+            // Unreachable that comes back (loopback is not rate limited).
+            let libc = ipv6_backend_libc::Socket::new(&udp);
+            libc.set(O::ReceiveErrors, OptionValue::Bool(true)).unwrap();
+            let closed = udp6().local_addr().unwrap();
+            udp.send_to(b"nobody", closed).unwrap();
+            let mut buf = [0; 16];
+            let mut space = ipv6_core::errqueue::ErrorBuffer::new();
+            let control = &mut space.0[..];
+            let meta = loop {
+                match s.recv_error(&mut [&mut buf], control) {
+                    Err(Error::Os { errno, .. }) if errno == libc::EAGAIN => {
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
+                    other => break other?,
+                }
+            };
+            assert_eq!(&buf[..meta.len], b"nobody");
+            let found = ipv6_core::errqueue::find(&Platform::HOST, &control[..meta.control_len]);
+            let error = found.error.expect("an IPV6_RECVERR record");
+            assert_eq!(
+                (error.icmp_type, error.code),
+                (IcmpType::DESTINATION_UNREACHABLE, 4)
+            );
+            assert_eq!(error.errno, libc::ECONNREFUSED as u32);
+            Ok(())
+        }
         other => panic!("{other} is new: teach drive() to call it"),
     }
 }
@@ -379,6 +413,17 @@ fn pure_build_refuses_exactly_the_hand_listed_gaps() {
         Set(O::UnblockSource),
         Set(O::AttachFilter),
         RecvBatch,
+        // Beyond Go: rustix wraps IPV6_MTU_DISCOVER only; the error queue
+        // is control data.
+        Get(O::DontFragment),
+        Set(O::DontFragment),
+        Get(O::ReceiveErrors),
+        Set(O::ReceiveErrors),
+        Get(O::GsoSegmentSize),
+        Set(O::GsoSegmentSize),
+        Get(O::ReceiveSegmentSize),
+        Set(O::ReceiveSegmentSize),
+        Operation::RecvError,
     ];
     gaps.extend(receive.map(Get));
     gaps.extend(receive.map(Set));

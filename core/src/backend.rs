@@ -213,6 +213,15 @@ socket_backend! {
     /// data that did not fit is [`MsgFlags::CONTROL_TRUNCATED`], not an error.
     fn recv_msg(&self, buffers: &mut [&mut [u8]], control: &mut [u8]) -> Result<RecvMeta>;
 
+    /// `recvmsg(MSG_ERRQUEUE)`: one entry of the socket's error queue, as
+    /// [`recv_msg`](SocketBackend::recv_msg) reports a datagram (the payload
+    /// is the start of the datagram that failed, the source its
+    /// destination, the control data an `IPV6_RECVERR` record). Never waits:
+    /// an empty queue is the OS's `EAGAIN`. [`Error::Unsupported`] where the
+    /// OS has no error queue (its table has no
+    /// [`ControlType::RecvErr`](crate::platform::ControlType::RecvErr)).
+    fn recv_error(&self, buffers: &mut [&mut [u8]], control: &mut [u8]) -> Result<RecvMeta>;
+
     /// `sendmsg` of `buffers` (at most [`MAX_IOV`]) with encoded `control` to
     /// `destination`.
     fn send_msg(

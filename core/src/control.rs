@@ -16,18 +16,26 @@
 //! | `if_index`      | `IPV6_PKTINFO`, next-hop scope  | `IPV6_PKTINFO`, `IPV6_PATHMTU` scope |
 //! | `next_hop`      | `IPV6_NEXTHOP`                  | never                              |
 //! | `mtu`           | never                           | `IPV6_PATHMTU`                     |
+//! | `dont_fragment` | `IPV6_DONTFRAG`                 | never                              |
+//! | `segment_size`  | `UDP_SEGMENT` (GSO)             | `UDP_GRO` (a coalesced receive)    |
 //!
 //! So `parse(marshal(m))` gives back `traffic_class`, `hop_limit` and
 //! `if_index`, with `src` returned as `dst` (`IPV6_PKTINFO` carries the
 //! address both ways; `::` if `src` was `None` but an interface was set).
+//!
+//! `dont_fragment` and `segment_size` go beyond Go: `UDP_SEGMENT` and
+//! `UDP_GRO` live at level `SOL_UDP`, every other record at `IPPROTO_IPV6`
+//! ([`ControlType::level`]). The traffic class splits into [`Dscp`] and
+//! [`Ecn`] with [`ControlMessage::dscp`] and [`ControlMessage::ecn`].
 
 use core::fmt;
 use core::net::{Ipv6Addr, SocketAddrV6};
 
 use crate::cmsg::{self, Writer};
 use crate::error::WireError;
-use crate::platform::{ControlType, IPPROTO_IPV6, Platform};
+use crate::platform::{ControlType, Platform};
 use crate::sockaddr;
+use crate::tclass::{self, Dscp, Ecn};
 
 bitflags::bitflags! {
     /// Which fields to receive (Go's `ControlFlags`, same bit values).
@@ -69,22 +77,35 @@ pub struct ControlMessage {
     pub next_hop: Option<Ipv6Addr>,
     /// Path MTU (`IPV6_PATHMTU`, receive only; 0: none).
     pub mtu: u32,
+    /// Forbid (`Some(true)`) or allow (`Some(false)`) fragmenting this
+    /// packet (`IPV6_DONTFRAG`, send only).
+    pub dont_fragment: Option<bool>,
+    /// Send: split the payload into datagrams of this many bytes in the
+    /// kernel or the NIC (`UDP_SEGMENT`, GSO). Receive: the datagrams of a
+    /// coalesced buffer are this long, the last one possibly shorter
+    /// (`UDP_GRO`).
+    pub segment_size: Option<u16>,
 }
 
-/// The records `parse` understands, in the order Go's `Parse` matches them.
-const RECEIVED: [ControlType; 4] = [
+/// The records `parse` understands, in the order Go's `Parse` matches them
+/// (then those beyond Go).
+const RECEIVED: [ControlType; 5] = [
     ControlType::TrafficClass,
     ControlType::HopLimit,
     ControlType::PacketInfo,
     ControlType::PathMtu,
+    ControlType::UdpGro,
 ];
 
-/// The records `marshal` can emit, in the order Go's `Marshal` emits them.
-const SENT: [ControlType; 4] = [
+/// The records `marshal` can emit, in the order Go's `Marshal` emits them
+/// (then those beyond Go).
+const SENT: [ControlType; 6] = [
     ControlType::TrafficClass,
     ControlType::HopLimit,
     ControlType::PacketInfo,
     ControlType::NextHop,
+    ControlType::DontFragment,
+    ControlType::UdpSegment,
 ];
 
 /// `struct in6_pktinfo { struct in6_addr ipi6_addr; unsigned ipi6_ifindex; }`
@@ -217,6 +238,8 @@ enum Outgoing {
     HopLimit(u8),
     PacketInfo { src: Ipv6Addr, if_index: u32 },
     NextHop(SocketAddrV6),
+    DontFragment(bool),
+    SegmentSize(u16),
 }
 
 impl Outgoing {
@@ -226,6 +249,8 @@ impl Outgoing {
             Outgoing::HopLimit(_) => ControlType::HopLimit,
             Outgoing::PacketInfo { .. } => ControlType::PacketInfo,
             Outgoing::NextHop(_) => ControlType::NextHop,
+            Outgoing::DontFragment(_) => ControlType::DontFragment,
+            Outgoing::SegmentSize(_) => ControlType::UdpSegment,
         }
     }
 
@@ -247,6 +272,18 @@ impl Outgoing {
             }
             Outgoing::NextHop(addr) => {
                 sockaddr::encode_sockaddr_in6(platform, &addr, data)?;
+            }
+            Outgoing::DontFragment(on) => {
+                sockaddr::encode_int(platform, i32::from(on), data)?;
+            }
+            // A `uint16_t` in host order (`udp_cmsg_send` in net/ipv4/udp.c).
+            Outgoing::SegmentSize(size) => {
+                let available = data.len();
+                let out = data.get_mut(..2).ok_or(WireError::BufferTooSmall {
+                    needed: 2,
+                    available,
+                })?;
+                platform.endian.write_u16(out, size);
             }
         }
         Ok(())
@@ -298,14 +335,12 @@ impl ControlMessage {
                     break;
                 }
             };
-            if record.level != IPPROTO_IPV6 {
-                continue;
-            }
-            let known = RECEIVED
-                .into_iter()
-                .find(|&kind| platform.cmsg_type(kind) == Some(record.kind));
+            let known = platform.control_type(&RECEIVED, record.level, record.kind);
             let Some(kind) = known else { continue };
-            if record.data.len() < platform.cmsg_data_len(kind) {
+            let byte_sized = kind == ControlType::TrafficClass
+                && platform.byte_traffic_class
+                && record.data.len() == 1;
+            if record.data.len() < platform.cmsg_data_len(kind) && !byte_sized {
                 continue;
             }
             if let Err(e) = decoded.message.apply(platform, kind, record.data) {
@@ -326,6 +361,8 @@ impl ControlMessage {
             u8::try_from(platform.endian.read_u32(data)).map_err(|_| WireError::ValueOutOfRange)
         };
         match kind {
+            // Darwin's one-byte record (see `Platform::byte_traffic_class`).
+            ControlType::TrafficClass if data.len() == 1 => self.traffic_class = Some(data[0]),
             ControlType::TrafficClass => self.traffic_class = Some(octet(data)?),
             ControlType::HopLimit => self.hop_limit = Some(octet(data)?),
             ControlType::PacketInfo => {
@@ -347,8 +384,16 @@ impl ControlMessage {
                 self.if_index = addr.scope_id();
                 self.mtu = mtu;
             }
+            ControlType::UdpGro => {
+                let size = platform.endian.read_u32(data);
+                let size = u16::try_from(size).map_err(|_| WireError::ValueOutOfRange)?;
+                self.segment_size = Some(size);
+            }
             // Send only: Go's parseNextHop does nothing and Parse never calls it.
-            ControlType::NextHop => {}
+            ControlType::NextHop
+            | ControlType::DontFragment
+            | ControlType::UdpSegment
+            | ControlType::RecvErr => {}
         }
         Ok(())
     }
@@ -365,15 +410,39 @@ impl ControlMessage {
             packet_info,
             self.next_hop
                 .map(|hop| Outgoing::NextHop(SocketAddrV6::new(hop, 0, 0, self.if_index))),
+            self.dont_fragment.map(Outgoing::DontFragment),
+            self.segment_size.map(Outgoing::SegmentSize),
         ]
     }
 
-    /// The records `marshal` writes on `platform`, with their `cmsg_type`.
-    fn records(&self, platform: &Platform) -> impl Iterator<Item = (Outgoing, i32)> {
+    /// The ECN field of `traffic_class`, if set.
+    pub const fn ecn(&self) -> Option<Ecn> {
+        match self.traffic_class {
+            Some(t) => Some(Ecn::from_traffic_class(t)),
+            None => None,
+        }
+    }
+
+    /// The DSCP of `traffic_class`, if set.
+    pub const fn dscp(&self) -> Option<Dscp> {
+        match self.traffic_class {
+            Some(t) => Some(Dscp::from_traffic_class(t)),
+            None => None,
+        }
+    }
+
+    /// Sets `traffic_class` from its two fields, e.g. to send one packet
+    /// with `Dscp::EF` and `Ecn::Ect0`.
+    pub const fn set_dscp_ecn(&mut self, dscp: Dscp, ecn: Ecn) {
+        self.traffic_class = Some(tclass::traffic_class(dscp, ecn));
+    }
+
+    /// The records `marshal` writes on `platform`, with their level and type.
+    fn records(&self, platform: &Platform) -> impl Iterator<Item = (Outgoing, (i32, i32))> {
         self.outgoing()
             .into_iter()
             .flatten()
-            .filter_map(|record| Some((record, platform.cmsg_type(record.kind())?)))
+            .filter_map(|record| Some((record, platform.cmsg(record.kind())?)))
     }
 
     /// Encodes into `buf`; returns bytes written.
@@ -382,9 +451,11 @@ impl ControlMessage {
     /// `IPV6_TCLASS` if `traffic_class` is set, `IPV6_HOPLIMIT` if
     /// `hop_limit` is set, `IPV6_PKTINFO` (`src`, or `::` if `None`, and
     /// `if_index`) if `src` is set or `if_index > 0`, and `IPV6_NEXTHOP` (a
-    /// `sockaddr_in6` with `scope_id = if_index`) if `next_hop` is set. Each
-    /// record takes `CMSG_SPACE` bytes with zeroed padding. `dst` and `mtu`
-    /// are receive-only and ignored. Writes nothing if `buf` is shorter than
+    /// `sockaddr_in6` with `scope_id = if_index`) if `next_hop` is set;
+    /// beyond Go, `IPV6_DONTFRAG` (an `int`) if `dont_fragment` is set and
+    /// `UDP_SEGMENT` (a `uint16_t` at level `SOL_UDP`) if `segment_size` is
+    /// set. Each record takes `CMSG_SPACE` bytes with zeroed padding. `dst`
+    /// and `mtu` are receive-only and ignored. Writes nothing if `buf` is shorter than
     /// [`marshal_len`](Self::marshal_len).
     ///
     /// Byte for byte Go's `Marshal`, except:
@@ -405,9 +476,9 @@ impl ControlMessage {
             });
         }
         let mut writer = Writer::new(platform, buf);
-        for (record, cmsg_type) in self.records(platform) {
+        for (record, (level, cmsg_type)) in self.records(platform) {
             let data_len = platform.cmsg_data_len(record.kind());
-            record.encode(platform, writer.append(IPPROTO_IPV6, cmsg_type, data_len)?)?;
+            record.encode(platform, writer.append(level, cmsg_type, data_len)?)?;
         }
         Ok(writer.len())
     }
@@ -477,7 +548,7 @@ mod tests {
     use crate::platform::Endian;
     use std::string::ToString;
 
-    const V6: i32 = IPPROTO_IPV6;
+    const V6: i32 = crate::platform::IPPROTO_IPV6;
 
     /// A control buffer of `records` written with the platform's framing.
     fn records(p: &Platform, records: &[(i32, i32, &[u8])]) -> ([u8; 512], usize) {
@@ -535,12 +606,17 @@ mod tests {
 
     #[test]
     fn max_space_is_the_largest_record_set_of_any_platform() {
-        // 64-bit Linux and BSD: CMSG_SPACE(4) * 2 + CMSG_SPACE(20) + CMSG_SPACE(28 or 32)
-        // = 24 + 24 + 40 + 48.
-        assert_eq!(MAX_SPACE, 136);
+        // 64-bit Linux, sending: CMSG_SPACE(4) * 2 + CMSG_SPACE(20) +
+        // CMSG_SPACE(28) for Go's records, then CMSG_SPACE(4) for
+        // IPV6_DONTFRAG and CMSG_SPACE(2) for UDP_SEGMENT
+        // = 24 + 24 + 40 + 48 + 24 + 24.
+        assert_eq!(MAX_SPACE, 184);
         let mut reached = false;
         for p in Platform::ALL {
+            // Every flag's records and the UDP_GRO record fit too.
+            let gro = p.cmsg_layout.space(4);
             for bits in 0..64 {
+                assert!(ControlFlags::from_bits_retain(bits).space(&p) + gro <= MAX_SPACE);
                 let space = ControlFlags::from_bits_retain(bits).space(&p);
                 assert!(space <= MAX_SPACE);
                 reached |= space == MAX_SPACE;
@@ -550,6 +626,8 @@ mod tests {
                 hop_limit: Some(255),
                 src: Some(Ipv6Addr::LOCALHOST),
                 next_hop: Some(Ipv6Addr::LOCALHOST),
+                dont_fragment: Some(true),
+                segment_size: Some(1200),
                 ..ControlMessage::default()
             };
             assert!(full.marshal_len(&p) <= MAX_SPACE);

@@ -122,6 +122,8 @@ pub enum Operation {
     Set(SocketOption),
     /// Receiving one datagram (`recvmsg`).
     RecvMsg,
+    /// Reading one entry of the error queue (`recvmsg(MSG_ERRQUEUE)`).
+    RecvError,
     /// Sending one datagram (`sendmsg`).
     SendMsg,
     /// Receiving a batch (`recvmmsg`).
@@ -146,9 +148,10 @@ pub enum Operation {
 
 impl Operation {
     /// The operations that are not socket options, in the trait's order.
-    const FIXED: [Operation; 12] = [
+    const FIXED: [Operation; 13] = [
         Operation::SocketFamily,
         Operation::RecvMsg,
+        Operation::RecvError,
         Operation::SendMsg,
         Operation::RecvBatch,
         Operation::SendBatch,
@@ -182,6 +185,7 @@ impl Operation {
             Operation::Set(o) if o.setter().is_empty() => "setsockopt",
             Operation::Set(o) => o.setter(),
             Operation::RecvMsg => "read_from",
+            Operation::RecvError => "read_error",
             Operation::SendMsg => "write_to",
             Operation::RecvBatch => "read_batch",
             Operation::SendBatch => "write_batch",
@@ -268,6 +272,22 @@ pub enum InvalidArgument {
     NotReadable(SocketOption),
     /// A write of an option that can only be read.
     NotWritable(SocketOption),
+    /// A GSO segment size of 0 (the kernel would send one datagram) or
+    /// larger than the payload (it would send one datagram of it all).
+    SegmentSize {
+        /// The segment size given.
+        size: u16,
+        /// The payload's length.
+        payload: usize,
+    },
+    /// A receive with `UDP_GRO` on into buffers smaller than the largest
+    /// coalesced payload: the kernel would drop the tail of the datagrams.
+    ReceiveBufferTooSmall {
+        /// Bytes needed.
+        needed: usize,
+        /// Bytes available.
+        available: usize,
+    },
 }
 
 impl fmt::Display for InvalidArgument {
@@ -304,6 +324,14 @@ impl fmt::Display for InvalidArgument {
             }
             InvalidArgument::NotReadable(o) => write!(f, "{o} can only be written"),
             InvalidArgument::NotWritable(o) => write!(f, "{o} can only be read"),
+            InvalidArgument::SegmentSize { size, payload } => write!(
+                f,
+                "segment size {size} must be 1..={payload} (the payload's length)"
+            ),
+            InvalidArgument::ReceiveBufferTooSmall { needed, available } => write!(
+                f,
+                "receive buffers of {available} bytes are smaller than the {needed} a coalesced (GRO) read may fill"
+            ),
         }
     }
 }

@@ -23,6 +23,7 @@ use core::net::Ipv6Addr;
 
 use crate::error::WireError;
 use crate::exthdr::ExtHeaders;
+use crate::tclass::{self, Dscp, Ecn};
 
 /// IPv6 version number.
 pub const VERSION: u8 = 6;
@@ -112,6 +113,16 @@ impl<T: AsRef<[u8]>> HeaderView<T> {
         (self.version_class_label() >> field::CLASS_SHIFT) as u8
     }
 
+    /// The ECN field of the traffic class.
+    pub fn ecn(&self) -> Ecn {
+        Ecn::from_traffic_class(self.traffic_class())
+    }
+
+    /// The DSCP of the traffic class.
+    pub fn dscp(&self) -> Dscp {
+        Dscp::from_traffic_class(self.traffic_class())
+    }
+
     /// The 20-bit flow label.
     pub fn flow_label(&self) -> u32 {
         self.version_class_label() & MAX_FLOW_LABEL
@@ -188,6 +199,11 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> HeaderView<T> {
         self.set_version_class_label(keep | u32::from(traffic_class) << field::CLASS_SHIFT);
     }
 
+    /// Sets the traffic class from its two fields.
+    pub fn set_dscp_ecn(&mut self, dscp: Dscp, ecn: Ecn) {
+        self.set_traffic_class(tclass::traffic_class(dscp, ecn));
+    }
+
     /// Sets the flow label from the low 20 bits of `flow_label`.
     pub fn set_flow_label(&mut self, flow_label: u32) {
         let keep = self.version_class_label() & !MAX_FLOW_LABEL;
@@ -252,6 +268,21 @@ pub struct Header {
 }
 
 impl Header {
+    /// The ECN field of the traffic class.
+    pub const fn ecn(&self) -> Ecn {
+        Ecn::from_traffic_class(self.traffic_class)
+    }
+
+    /// The DSCP of the traffic class.
+    pub const fn dscp(&self) -> Dscp {
+        Dscp::from_traffic_class(self.traffic_class)
+    }
+
+    /// Sets the traffic class from its two fields.
+    pub const fn set_dscp_ecn(&mut self, dscp: Dscp, ecn: Ecn) {
+        self.traffic_class = tclass::traffic_class(dscp, ecn);
+    }
+
     /// Parses the first [`HEADER_LEN`] bytes of `bytes` (Go's `ParseHeader`).
     ///
     /// Shorter input is [`WireError::Truncated`]. As in Go, the version is
@@ -455,6 +486,30 @@ mod tests {
         let h = Header::parse(&b).unwrap();
         assert_eq!(h.version, 4);
         assert_eq!(h.traffic_class, 0x98);
+    }
+
+    #[test]
+    fn traffic_class_splits_into_dscp_and_ecn() {
+        // 0x98: DSCP 38 (AF43), ECN 00.
+        let mut bytes = [0u8; HEADER_LEN];
+        let mut view = HeaderView::new_unchecked(&mut bytes[..]);
+        view.set_traffic_class(0x98);
+        assert_eq!(
+            (view.dscp(), view.ecn()),
+            (Dscp::new(38).unwrap(), Ecn::NotEct)
+        );
+        view.set_dscp_ecn(Dscp::EF, Ecn::Ce);
+        assert_eq!(view.traffic_class(), 0xbb);
+        // Version and flow label are untouched: 0x6bb00000 with no label.
+        assert_eq!(&bytes[..2], &[0x0b, 0xb0]);
+        let mut h = Header::parse(&[
+            0x6b, 0xa0, 0, 0, 0, 0, 17, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        ])
+        .unwrap();
+        assert_eq!((h.dscp(), h.ecn()), (Dscp::EF, Ecn::Ect0));
+        h.set_dscp_ecn(Dscp::DEFAULT, Ecn::Ect1);
+        assert_eq!(h.traffic_class, 1);
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //! # Targets
 //!
 //! The wire modules ([`header`], [`exthdr`], [`cmsg`], [`control`],
-//! [`icmp`], [`filter`], [`sockaddr`], [`platform`], [`option`]) build for
+//! [`icmp`], [`filter`], [`sockaddr`], [`platform`], [`option`], [`tclass`],
+//! [`errqueue`]) build for
 //! every target, `thumbv6m-none-eabi` and `riscv32imc-unknown-none-elf`
 //! included. [`Conn`] and [`PacketConn`] need 32-bit atomic
 //! compare-and-swap (`cfg(target_has_atomic = "32")`) for the lock that
@@ -38,6 +39,7 @@ pub mod cmsg;
 pub mod conn;
 pub mod control;
 pub mod error;
+pub mod errqueue;
 pub mod exthdr;
 pub mod filter;
 pub mod header;
@@ -45,16 +47,19 @@ pub mod icmp;
 pub mod option;
 pub mod platform;
 pub mod sockaddr;
+pub mod tclass;
 
 pub use backend::{
     BpfInstruction, Direction, MsgFlags, RecvMessage, RecvMeta, SendMessage, SocketBackend,
 };
 #[cfg(target_has_atomic = "32")]
-pub use conn::{Conn, PacketConn, Received};
+pub use conn::{Conn, MAX_COALESCED_LEN, PacketConn, PmtuDiscovery, Received};
 pub use control::{ControlBuffer, ControlFlags, ControlMessage};
 pub use error::{Error, InvalidArgument, Operation, Result, WireError};
+pub use errqueue::{ErrorOrigin, ExtendedError, QueuedError};
 pub use filter::IcmpFilter;
 pub use header::{HEADER_LEN, Header, HeaderView, VERSION};
 pub use icmp::IcmpType;
 pub use option::{Group, OptionValue, SocketOption};
 pub use platform::{Os, Platform};
+pub use tclass::{Dscp, Ecn};

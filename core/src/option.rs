@@ -166,6 +166,23 @@ socket_options! {
     /// Attach a classic BPF program.
     AttachFilter: Program, "SO_ATTACH_FILTER",
         get "", set "set_bpf";
+    /// Never fragment outgoing packets: a send larger than the path MTU
+    /// fails instead (RFC 3542 section 11.2).
+    DontFragment: Bool, "IPV6_DONTFRAG",
+        get "dont_fragment", set "set_dont_fragment";
+    /// Path MTU discovery mode (Linux `IPV6_PMTUDISC_*`).
+    MtuDiscover: Int, "IPV6_MTU_DISCOVER",
+        get "mtu_discover", set "set_mtu_discover";
+    /// Queue ICMPv6 and local errors for `read_error` (Linux).
+    ReceiveErrors: Bool, "IPV6_RECVERR",
+        get "receive_errors", set "set_receive_errors";
+    /// Segment size of every send without its own (UDP GSO, Linux; 0: off).
+    GsoSegmentSize: Int, "UDP_SEGMENT",
+        get "gso_segment_size", set "set_gso_segment_size";
+    /// Coalesce received datagrams and report their segment size (UDP GRO,
+    /// Linux).
+    ReceiveSegmentSize: Bool, "UDP_GRO",
+        get "gro", set "set_gro";
 }
 
 impl SocketOption {

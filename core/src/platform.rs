@@ -20,6 +20,9 @@ pub const IPPROTO_IPV6: i32 = 41;
 pub const IPPROTO_ICMPV6: i32 = 58;
 /// `IPPROTO_RAW`: Linux's level for `IPV6_CHECKSUM` (255 on every OS).
 pub const IPPROTO_RAW: i32 = 255;
+/// `IPPROTO_UDP`, Linux's `SOL_UDP`: the level of `UDP_SEGMENT` and
+/// `UDP_GRO` (17 on every OS; libc `linux_like/mod.rs` `SOL_UDP`).
+pub const IPPROTO_UDP: i32 = 17;
 
 /// The operating system a [`Platform`] describes.
 ///
@@ -203,12 +206,12 @@ pub struct SockOpt {
 /// A platform's option table, indexed by [`SocketOption`].
 pub type OptionTable = [Option<SockOpt>; SocketOption::COUNT];
 
-/// Declares [`ControlType`] with its list and count from one table.
+/// Declares [`ControlType`] with its list, count and level from one table.
 macro_rules! control_types {
-    ($($(#[$doc:meta])* $variant:ident,)*) => {
-        /// The RFC 3542 ancillary data this library encodes and decodes, as
-        /// indexes into [`Platform::cmsg_types`]. All live at level
-        /// `IPPROTO_IPV6`.
+    ($($(#[$doc:meta])* $variant:ident: $level:expr,)*) => {
+        /// The ancillary data this library encodes and decodes, as indexes
+        /// into [`Platform::cmsg_types`]. Each lives at one level on every
+        /// OS ([`ControlType::level`]); only its type number is per OS.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[repr(usize)]
         pub enum ControlType {
@@ -221,21 +224,38 @@ macro_rules! control_types {
                 [$(ControlType::$variant),*];
             /// Number of control types in the table.
             pub const COUNT: usize = ControlType::ALL.len();
+
+            /// The `cmsg_level` of records of this type: a protocol number,
+            /// the same on every OS.
+            pub const fn level(self) -> i32 {
+                match self { $(ControlType::$variant => $level,)* }
+            }
         }
     };
 }
 
 control_types! {
-    /// `IPV6_TCLASS`, an `int`.
-    TrafficClass,
+    /// `IPV6_TCLASS`, an `int` (see [`Platform::byte_traffic_class`]).
+    TrafficClass: IPPROTO_IPV6,
     /// `IPV6_HOPLIMIT`, an `int`.
-    HopLimit,
+    HopLimit: IPPROTO_IPV6,
     /// `IPV6_PKTINFO`, a `struct in6_pktinfo`.
-    PacketInfo,
+    PacketInfo: IPPROTO_IPV6,
     /// `IPV6_NEXTHOP`, a `struct sockaddr_in6`.
-    NextHop,
+    NextHop: IPPROTO_IPV6,
     /// `IPV6_PATHMTU`, a `struct ip6_mtuinfo`.
-    PathMtu,
+    PathMtu: IPPROTO_IPV6,
+    /// `IPV6_DONTFRAG` (RFC 3542 section 11.2), an `int` (send only).
+    DontFragment: IPPROTO_IPV6,
+    /// `UDP_SEGMENT` at level `SOL_UDP`, a `uint16_t` segment size (send only;
+    /// Linux 4.18).
+    UdpSegment: IPPROTO_UDP,
+    /// `UDP_GRO` at level `SOL_UDP`, an `int` segment size of a coalesced
+    /// receive (Linux 5.0).
+    UdpGro: IPPROTO_UDP,
+    /// `IPV6_RECVERR`, a `struct sock_extended_err` and the offender's
+    /// `sockaddr_in6`, read from the error queue (Linux).
+    RecvErr: IPPROTO_IPV6,
 }
 
 /// Byte sizes and offsets of the structs the library encodes.
@@ -259,6 +279,9 @@ pub struct StructLayouts {
     pub group_req: usize,
     /// `sizeof(struct group_source_req)`.
     pub group_source_req: usize,
+    /// `sizeof(struct sock_extended_err)` (16 on Linux); 0 where the OS has
+    /// no error queue.
+    pub sock_extended_err: usize,
 }
 
 /// Everything per-OS this library needs, as data.
@@ -288,6 +311,17 @@ pub struct Platform {
     /// Whether the OS has `recvmmsg`/`sendmmsg`; without them `PacketConn`
     /// batches loop over single messages.
     pub batch_syscalls: bool,
+    /// Whether a received `IPV6_TCLASS` record may hold one byte instead of
+    /// an `int`. Darwin has been seen to deliver the traffic class of
+    /// IPv4 packets on dual-stack sockets so (Apple bug 48761855; quinn-udp
+    /// decodes a record of `CMSG_LEN(1)` as a byte on Apple targets only).
+    /// Elsewhere an `int` (RFC 3542 section 6.5): Linux's
+    /// `ip6_datagram_recv_specific_ctl` and OpenBSD's `ip6_savecontrol`
+    /// (`sys/netinet6/ip6_input.c`: `int tclass; sbcreatecontrol(&tclass,
+    /// sizeof(tclass), IPV6_TCLASS, IPPROTO_IPV6)`) were read; FreeBSD,
+    /// NetBSD and DragonFly share that KAME code; illumos is taken at
+    /// RFC 3542's word.
+    pub byte_traffic_class: bool,
 }
 
 /// Builds an option table from `(option, level, name)` rows; an option
@@ -314,32 +348,48 @@ use SocketOption as O;
 const LINUX_SOCKOPTS: OptionTable = table(
     EMPTY,
     &[
-        (O::TrafficClass, V6, 67),          // IPV6_TCLASS
-        (O::HopLimit, V6, 16),              // IPV6_UNICAST_HOPS
-        (O::MulticastInterface, V6, 17),    // IPV6_MULTICAST_IF
-        (O::MulticastHopLimit, V6, 18),     // IPV6_MULTICAST_HOPS
-        (O::MulticastLoopback, V6, 19),     // IPV6_MULTICAST_LOOP
-        (O::ReceiveTrafficClass, V6, 66),   // IPV6_RECVTCLASS
-        (O::ReceiveHopLimit, V6, 51),       // IPV6_RECVHOPLIMIT
-        (O::ReceivePacketInfo, V6, 49),     // IPV6_RECVPKTINFO
-        (O::ReceivePathMtu, V6, 60),        // IPV6_RECVPATHMTU
-        (O::PathMtu, V6, 61),               // IPV6_PATHMTU
-        (O::Checksum, IPPROTO_RAW, 7),      // IPV6_CHECKSUM at level SOL_RAW
-        (O::IcmpFilter, IPPROTO_ICMPV6, 1), // ICMPV6_FILTER
-        (O::JoinGroup, V6, 42),             // MCAST_JOIN_GROUP
-        (O::LeaveGroup, V6, 45),            // MCAST_LEAVE_GROUP
-        (O::JoinSourceGroup, V6, 46),       // MCAST_JOIN_SOURCE_GROUP
-        (O::LeaveSourceGroup, V6, 47),      // MCAST_LEAVE_SOURCE_GROUP
-        (O::BlockSource, V6, 43),           // MCAST_BLOCK_SOURCE
-        (O::UnblockSource, V6, 44),         // MCAST_UNBLOCK_SOURCE
-        (O::AttachFilter, 1, 26),           // SOL_SOCKET, SO_ATTACH_FILTER
+        (O::TrafficClass, V6, 67),                 // IPV6_TCLASS
+        (O::HopLimit, V6, 16),                     // IPV6_UNICAST_HOPS
+        (O::MulticastInterface, V6, 17),           // IPV6_MULTICAST_IF
+        (O::MulticastHopLimit, V6, 18),            // IPV6_MULTICAST_HOPS
+        (O::MulticastLoopback, V6, 19),            // IPV6_MULTICAST_LOOP
+        (O::ReceiveTrafficClass, V6, 66),          // IPV6_RECVTCLASS
+        (O::ReceiveHopLimit, V6, 51),              // IPV6_RECVHOPLIMIT
+        (O::ReceivePacketInfo, V6, 49),            // IPV6_RECVPKTINFO
+        (O::ReceivePathMtu, V6, 60),               // IPV6_RECVPATHMTU
+        (O::PathMtu, V6, 61),                      // IPV6_PATHMTU
+        (O::Checksum, IPPROTO_RAW, 7),             // IPV6_CHECKSUM at level SOL_RAW
+        (O::IcmpFilter, IPPROTO_ICMPV6, 1),        // ICMPV6_FILTER
+        (O::JoinGroup, V6, 42),                    // MCAST_JOIN_GROUP
+        (O::LeaveGroup, V6, 45),                   // MCAST_LEAVE_GROUP
+        (O::JoinSourceGroup, V6, 46),              // MCAST_JOIN_SOURCE_GROUP
+        (O::LeaveSourceGroup, V6, 47),             // MCAST_LEAVE_SOURCE_GROUP
+        (O::BlockSource, V6, 43),                  // MCAST_BLOCK_SOURCE
+        (O::UnblockSource, V6, 44),                // MCAST_UNBLOCK_SOURCE
+        (O::AttachFilter, 1, 26),                  // SOL_SOCKET, SO_ATTACH_FILTER
+        (O::DontFragment, V6, 62),                 // IPV6_DONTFRAG
+        (O::MtuDiscover, V6, 23),                  // IPV6_MTU_DISCOVER
+        (O::ReceiveErrors, V6, 25),                // IPV6_RECVERR
+        (O::GsoSegmentSize, IPPROTO_UDP, 103),     // UDP_SEGMENT at level SOL_UDP
+        (O::ReceiveSegmentSize, IPPROTO_UDP, 104), // UDP_GRO at level SOL_UDP
     ],
 );
 
 /// Linux control types: IPV6_TCLASS 67, IPV6_HOPLIMIT 52, IPV6_PKTINFO 50,
-/// IPV6_NEXTHOP 9, IPV6_PATHMTU 61 (libc `linux_like/mod.rs`).
-const LINUX_CMSGS: [Option<i32>; ControlType::COUNT] =
-    [Some(67), Some(52), Some(50), Some(9), Some(61)];
+/// IPV6_NEXTHOP 9, IPV6_PATHMTU 61, IPV6_DONTFRAG 62, IPV6_RECVERR 25 (libc
+/// `linux_like/mod.rs`; `<linux/in6.h>`), UDP_SEGMENT 103 and UDP_GRO 104
+/// (libc `linux_like/linux_l4re_shared.rs`; `<linux/udp.h>`).
+const LINUX_CMSGS: [Option<i32>; ControlType::COUNT] = [
+    Some(67),
+    Some(52),
+    Some(50),
+    Some(9),
+    Some(61),
+    Some(62),
+    Some(103),
+    Some(104),
+    Some(25),
+];
 
 /// The KAME-derived option numbers the BSDs and Darwin share (libc
 /// `src/unix/bsd/mod.rs` for the hop/multicast options, `freebsdlike/mod.rs`
@@ -363,6 +413,9 @@ const fn kame_sockopts(tclass: i32, recv_tclass: i32, recv_pktinfo: i32) -> Opti
             (O::PathMtu, V6, 44),                // IPV6_PATHMTU
             (O::Checksum, V6, 26),               // IPV6_CHECKSUM at level IPPROTO_IPV6
             (O::IcmpFilter, IPPROTO_ICMPV6, 18), // ICMP6_FILTER
+            // IPV6_DONTFRAG: libc `src/unix/bsd/mod.rs` (FreeBSD, NetBSD,
+            // OpenBSD, DragonFly and Darwin alike), `<netinet6/in6.h>`.
+            (O::DontFragment, V6, 62),
         ],
     )
 }
@@ -391,6 +444,7 @@ const ILLUMOS_SOCKOPTS: OptionTable = table(
         (O::UnblockSource, V6, 0x2c),       // MCAST_UNBLOCK_SOURCE
         (O::JoinSourceGroup, V6, 0x2d),     // MCAST_JOIN_SOURCE_GROUP
         (O::LeaveSourceGroup, V6, 0x2e),    // MCAST_LEAVE_SOURCE_GROUP
+        (O::DontFragment, V6, 0x21),        // IPV6_DONTFRAG (libc solarish/mod.rs)
     ],
 );
 
@@ -411,9 +465,20 @@ const RFC3493_GROUPS: &[(SocketOption, i32, i32)] =
     &[(O::JoinGroup, V6, 12), (O::LeaveGroup, V6, 13)];
 
 /// BSD control types: IPV6_TCLASS 61, IPV6_HOPLIMIT 47, IPV6_PKTINFO 46,
-/// IPV6_NEXTHOP 48, IPV6_PATHMTU 44.
-const BSD_CMSGS: [Option<i32>; ControlType::COUNT] =
-    [Some(61), Some(47), Some(46), Some(48), Some(44)];
+/// IPV6_NEXTHOP 48, IPV6_PATHMTU 44, IPV6_DONTFRAG 62 (`ip6_setpktopt`
+/// takes it as ancillary data, RFC 3542 section 11.2). No GSO, GRO or
+/// error queue.
+const BSD_CMSGS: [Option<i32>; ControlType::COUNT] = [
+    Some(61),
+    Some(47),
+    Some(46),
+    Some(48),
+    Some(44),
+    Some(62),
+    None,
+    None,
+    None,
+];
 
 /// Layouts shared by the BSDs and Darwin: 28-byte `sockaddr_in6` led by
 /// `sin6_len`, 20-byte `in6_pktinfo` and `ipv6_mreq`, 32-byte `ip6_mtuinfo`
@@ -428,6 +493,7 @@ const BSD_LAYOUTS: StructLayouts = StructLayouts {
     group_req_group: 8,
     group_req: 136,
     group_source_req: 264,
+    sock_extended_err: 0,
 };
 
 const LINUX_LAYOUTS_64: StructLayouts = StructLayouts {
@@ -441,6 +507,9 @@ const LINUX_LAYOUTS_64: StructLayouts = StructLayouts {
     group_req_group: 8,
     group_req: 136,
     group_source_req: 264,
+    // <linux/errqueue.h>: u32 ee_errno; u8 origin, type, code, pad; u32
+    // ee_info, ee_data (libc `linux/mod.rs`).
+    sock_extended_err: 16,
 };
 
 /// cmsghdr with a 32-bit `socklen_t cmsg_len`, data aligned to 8 (`_ALIGNBYTES
@@ -469,6 +538,7 @@ impl Platform {
         sockopts: LINUX_SOCKOPTS,
         cmsg_types: LINUX_CMSGS,
         batch_syscalls: true,
+        byte_traffic_class: false,
     };
 
     /// Linux on 32-bit targets (i686, armv7): 12-byte `cmsghdr`, align 4,
@@ -500,6 +570,7 @@ impl Platform {
         sockopts: table(kame_sockopts(61, 57, 36), RFC3678_GROUPS_80),
         cmsg_types: BSD_CMSGS,
         batch_syscalls: true,
+        byte_traffic_class: false,
     };
 
     /// NetBSD on x86_64 (`AF_INET6 = 24`); any-source groups only.
@@ -551,8 +622,22 @@ impl Platform {
         filter_polarity: FilterPolarity::SetPasses,
         group_struct: GroupStruct::GroupReq,
         sockopts: table(kame_sockopts(36, 35, 61), RFC3678_GROUPS_80),
-        cmsg_types: [Some(36), Some(47), Some(46), Some(48), Some(44)],
+        // IPV6_TCLASS 36, IPV6_HOPLIMIT 47, IPV6_PKTINFO 46, IPV6_NEXTHOP
+        // 48, IPV6_PATHMTU 44, IPV6_DONTFRAG 62 (libc `apple/mod.rs`,
+        // `bsd/mod.rs`).
+        cmsg_types: [
+            Some(36),
+            Some(47),
+            Some(46),
+            Some(48),
+            Some(44),
+            Some(62),
+            None,
+            None,
+            None,
+        ],
         batch_syscalls: false,
+        byte_traffic_class: true,
     };
 
     /// DragonFly BSD on x86_64 (`AF_INET6 = 28`): the KAME table with
@@ -603,14 +688,27 @@ impl Platform {
             group_req_group: 4,
             group_req: 260,
             group_source_req: 516,
+            sock_extended_err: 0,
         },
         filter_polarity: FilterPolarity::SetPasses,
         group_struct: GroupStruct::GroupReq,
         sockopts: ILLUMOS_SOCKOPTS,
         // IPV6_TCLASS 0x26, IPV6_HOPLIMIT 0xc, IPV6_PKTINFO 0xb,
-        // IPV6_NEXTHOP 0xd, IPV6_PATHMTU 0x25.
-        cmsg_types: [Some(0x26), Some(0xc), Some(0xb), Some(0xd), Some(0x25)],
+        // IPV6_NEXTHOP 0xd, IPV6_PATHMTU 0x25, IPV6_DONTFRAG 0x21 (a sticky
+        // option that ip6(4P) also takes as ancillary data).
+        cmsg_types: [
+            Some(0x26),
+            Some(0xc),
+            Some(0xb),
+            Some(0xd),
+            Some(0x25),
+            Some(0x21),
+            None,
+            None,
+            None,
+        ],
         batch_syscalls: false,
+        byte_traffic_class: false,
     };
 
     /// Every named platform, for tests and tools that iterate over them.
@@ -669,9 +767,31 @@ impl Platform {
         self.sockopts[option as usize]
     }
 
-    /// The `cmsg_type` for `kind` at level `IPPROTO_IPV6`, or `None`.
+    /// The `cmsg_type` for `kind` at [`kind.level()`](ControlType::level),
+    /// or `None`.
     pub const fn cmsg_type(&self, kind: ControlType) -> Option<i32> {
         self.cmsg_types[kind as usize]
+    }
+
+    /// The `(cmsg_level, cmsg_type)` of `kind`, or `None` where the OS lacks it.
+    pub const fn cmsg(&self, kind: ControlType) -> Option<(i32, i32)> {
+        match self.cmsg_types[kind as usize] {
+            Some(t) => Some((kind.level(), t)),
+            None => None,
+        }
+    }
+
+    /// The control type a record of `level` and `kind` is, if one of `among`.
+    pub fn control_type(
+        &self,
+        among: &[ControlType],
+        level: i32,
+        kind: i32,
+    ) -> Option<ControlType> {
+        among
+            .iter()
+            .copied()
+            .find(|&t| self.cmsg(t) == Some((level, kind)))
     }
 
     /// Checks that the layout is self-consistent: the `cmsghdr` framing is
@@ -704,6 +824,10 @@ impl Platform {
         if l.group_source_req != l.group_req_group + 2 * l.sockaddr_storage {
             return Err("group_source_req is not its index, padding and two sockaddr_storage");
         }
+        let has_errqueue = self.cmsg_types[ControlType::RecvErr as usize].is_some();
+        if has_errqueue != (l.sock_extended_err >= 16) {
+            return Err("IPV6_RECVERR needs a sock_extended_err of at least 16 bytes");
+        }
         Ok(())
     }
 
@@ -714,6 +838,9 @@ impl Platform {
             ControlType::PacketInfo => self.layouts.in6_pktinfo,
             ControlType::NextHop => self.layouts.sockaddr_in6,
             ControlType::PathMtu => self.layouts.ip6_mtuinfo,
+            ControlType::DontFragment | ControlType::UdpGro => 4,
+            ControlType::UdpSegment => 2,
+            ControlType::RecvErr => self.layouts.sock_extended_err + self.layouts.sockaddr_in6,
         }
     }
 }

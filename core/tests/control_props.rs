@@ -5,13 +5,16 @@
 //! `traffic_class`, `hop_limit` and `if_index` come back unchanged, `src`
 //! comes back as `dst` (`IPV6_PKTINFO` carries the address both ways; `::`
 //! when only an interface was set), `next_hop` is not reported (`parse`
-//! ignores `IPV6_NEXTHOP`, as Go does), and `src`, `mtu` stay empty.
+//! ignores `IPV6_NEXTHOP`, as Go does), and `src`, `mtu` stay empty, as do
+//! `dont_fragment` and `segment_size` (sent as `IPV6_DONTFRAG` and
+//! `UDP_SEGMENT`, which no receiver reports; `segment_size` is received
+//! from `UDP_GRO`).
 
 use core::net::Ipv6Addr;
 
 use ipv6_core::cmsg::{Iter, Writer};
 use ipv6_core::control::MAX_SPACE;
-use ipv6_core::platform::{Endian, IPPROTO_IPV6, Platform, SockaddrStyle};
+use ipv6_core::platform::{ControlType, Endian, IPPROTO_IPV6, Platform, SockaddrStyle};
 use ipv6_core::{ControlMessage, WireError};
 use proptest::prelude::*;
 
@@ -56,9 +59,11 @@ fn message() -> impl Strategy<Value = ControlMessage> {
         prop_oneof![Just(0u32), 1..4u32, any::<u32>()],
         address(),
         any::<u32>(),
+        any::<Option<bool>>(),
+        any::<Option<u16>>(),
     )
         .prop_map(
-            |(traffic_class, hop_limit, src, dst, if_index, next_hop, mtu)| ControlMessage {
+            |(
                 traffic_class,
                 hop_limit,
                 src,
@@ -66,6 +71,18 @@ fn message() -> impl Strategy<Value = ControlMessage> {
                 if_index,
                 next_hop,
                 mtu,
+                dont_fragment,
+                segment_size,
+            )| ControlMessage {
+                traffic_class,
+                hop_limit,
+                src,
+                dst,
+                if_index,
+                next_hop,
+                mtu,
+                dont_fragment,
+                segment_size,
             },
         )
 }
@@ -80,17 +97,20 @@ fn platform() -> impl Strategy<Value = Platform> {
 /// A control buffer of plausible records: IPv6 or other levels, the
 /// platform's types or others, data lengths around each struct's size.
 fn plausible_buffer(p: Platform) -> impl Strategy<Value = Vec<u8>> {
-    let kinds: Vec<i32> = p.cmsg_types.iter().flatten().copied().collect();
+    let kinds: Vec<(i32, i32)> = ControlType::ALL.iter().filter_map(|&t| p.cmsg(t)).collect();
     let record = (
-        prop_oneof![4 => Just(IPPROTO_IPV6), 1 => any::<i32>()],
-        prop_oneof![4 => proptest::sample::select(kinds), 1 => any::<i32>()],
+        prop_oneof![
+            4 => proptest::sample::select(kinds),
+            1 => (Just(IPPROTO_IPV6), any::<i32>()),
+            1 => (any::<i32>(), any::<i32>()),
+        ],
         proptest::collection::vec(any::<u8>(), 0..40),
         any::<bool>(),
     );
     proptest::collection::vec(record, 0..6).prop_map(move |records| {
         let mut buf = [0u8; 6 * 64];
         let mut w = Writer::new(&p, &mut buf);
-        for (level, kind, mut data, plausible_values) in records {
+        for ((level, kind), mut data, plausible_values) in records {
             // Keep most integers and families in range so that decoding
             // gets past them, some out of range so that it does not.
             if plausible_values && data.len() >= 4 {
@@ -225,7 +245,12 @@ fn check_reparse(p: &Platform, cm: &ControlMessage) -> Result<(), TestCaseError>
         "if_index without an address"
     );
     let again = ControlMessage::parse(p, &as_sent(cm).to_bytes(p).unwrap());
-    prop_assert_eq!(again, Ok(ControlMessage { mtu: 0, ..*cm }));
+    let sendable = ControlMessage {
+        mtu: 0,
+        segment_size: None,
+        ..*cm
+    };
+    prop_assert_eq!(again, Ok(sendable));
     Ok(())
 }
 
@@ -242,7 +267,7 @@ fn plausible_buffers_reach_every_field() {
     let mut runner = TestRunner::deterministic();
     for p in Platform::ALL {
         let strategy = plausible_buffer(p);
-        let mut seen = [false; 4];
+        let mut seen = [false; 5];
         for _ in 0..400 {
             let bytes = strategy.new_tree(&mut runner).unwrap().current();
             if let Ok(cm) = ControlMessage::parse(&p, &bytes) {
@@ -250,8 +275,10 @@ fn plausible_buffers_reach_every_field() {
                 seen[1] |= cm.hop_limit.is_some();
                 seen[2] |= cm.dst.is_some() && cm.mtu == 0;
                 seen[3] |= cm.mtu != 0;
+                // Only Linux has UDP_GRO.
+                seen[4] |= cm.segment_size.is_some() || p.cmsg(ControlType::UdpGro).is_none();
             }
         }
-        assert_eq!(seen, [true; 4], "{:?}", p.os);
+        assert_eq!(seen, [true; 5], "{:?}", p.os);
     }
 }

@@ -11,6 +11,7 @@
 //! ```
 
 pub mod backends;
+pub mod capture;
 pub mod netns;
 pub mod suite;
 
@@ -66,6 +67,13 @@ macro_rules! conformance_suite {
             bad_args::kernel_errors_are_typed,
             io::read_timeout_and_nonblocking,
             io::scatter_gather_and_truncation,
+            ecn::ecn_and_dscp_per_packet,
+            offload::gso_send_arrives_as_datagrams,
+            offload::gro_receiver_gets_them_coalesced,
+            offload::gso_and_gro_across_a_veth_link,
+            offload::offload_bad_input_is_typed_and_loses_nothing,
+            icmp_errors::packet_too_big_from_the_router,
+            icmp_errors::time_exceeded_from_the_router,
         );
     };
     (@each $backend:ty; $($module:ident :: $scenario:ident),* $(,)?) => {

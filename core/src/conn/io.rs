@@ -10,7 +10,7 @@ use crate::backend::{
 };
 use crate::control::{ControlBuffer, ControlMessage};
 use crate::error::{Error, Operation, Result, WireError};
-use crate::platform::Platform;
+use crate::platform::{ControlType, Platform};
 
 #[cfg(doc)]
 use crate::error::InvalidArgument;
@@ -105,8 +105,12 @@ impl<B: SocketBackend> PacketConn<B> {
     #[doc(alias("recvmmsg", "ReadBatch"))]
     pub fn read_batch(&self, messages: &mut [RecvMessage<'_>]) -> Result<usize> {
         let needed = self.control_space();
+        let coalescing = self.coalescing();
         for message in messages.iter() {
             validate::control_space(Operation::RecvBatch, needed, message.control.len())?;
+            if coalescing {
+                validate::coalesced_capacity(Operation::RecvBatch, message.buffer.len())?;
+            }
         }
         if messages.is_empty() {
             return Ok(0);
@@ -217,14 +221,34 @@ impl<B: SocketBackend> PacketConn<B> {
         )
     }
 
-    /// Control bytes a receive needs for the current flags (0 for none).
+    /// Whether `UDP_GRO` is on: a receive may then fill up to
+    /// [`MAX_COALESCED_LEN`](super::MAX_COALESCED_LEN) bytes.
+    pub(super) fn coalescing(&self) -> bool {
+        // Relaxed, as the control flags: it publishes no other memory.
+        self.gro.load(core::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Control bytes of the `UDP_GRO` record while it is on (0 otherwise).
+    fn gro_space(&self) -> usize {
+        let platform = self.backend.platform();
+        match platform.cmsg_type(ControlType::UdpGro) {
+            Some(_) if self.coalescing() => platform
+                .cmsg_layout
+                .space(platform.cmsg_data_len(ControlType::UdpGro)),
+            _ => 0,
+        }
+    }
+
+    /// Control bytes a receive needs for the current flags (0 for none),
+    /// and for the segment size of a coalesced receive.
     fn control_space(&self) -> usize {
         let flags = self.control_flags();
-        if flags.is_empty() {
+        let for_flags = if flags.is_empty() {
             0
         } else {
             flags.space(self.backend.platform())
-        }
+        };
+        for_flags + self.gro_space()
     }
 
     /// One `recv_msg` with a stack control buffer.
@@ -237,13 +261,20 @@ impl<B: SocketBackend> PacketConn<B> {
     /// reported as truncated rather than failing the read.
     fn receive(&self, buffers: &mut [&mut [u8]]) -> Result<Received> {
         let mut space = ControlBuffer::new();
-        let wanted = if self.control_flags().is_empty() {
+        let for_flags = if self.control_flags().is_empty() {
             0
         } else {
             self.receive_space
         };
+        // `MAX_SPACE` holds every flag's records and the UDP_GRO record
+        // (a test in control.rs says so); `min` keeps a hand-made platform
+        // from indexing past it.
+        let wanted = (for_flags + self.gro_space()).min(space.0.len());
         let control = &mut space.0[..wanted];
         let capacity = buffers.iter().map(|b| b.len()).sum();
+        if self.coalescing() {
+            validate::coalesced_capacity(Operation::RecvMsg, capacity)?;
+        }
         let meta = self.backend.recv_msg(buffers, control)?;
         Ok(decode_received(
             self.backend.platform(),
@@ -266,6 +297,8 @@ impl<B: SocketBackend> PacketConn<B> {
             None => &[],
             Some(control) => {
                 validate::send_control(OP, control)?;
+                let payload = buffers.iter().map(|b| b.len()).sum();
+                validate::send_extensions(OP, self.backend.platform(), control, payload)?;
                 let len = control
                     .marshal(self.backend.platform(), &mut space.0)
                     .map_err(|e| Error::Wire(OP, e))?;

@@ -66,6 +66,7 @@
 //! | `SetDeadline`, `SetReadDeadline`, `SetWriteDeadline` | [`PacketConn::set_read_timeout`], [`PacketConn::set_write_timeout`], [`PacketConn::set_nonblocking`] |
 //! | `Close` | drop, or `into_inner` to keep the socket |
 
+mod extensions;
 mod flag_lock;
 mod io;
 mod packet;
@@ -78,7 +79,15 @@ use crate::control::ControlMessage;
 use crate::error::{Error, InvalidArgument, Operation, Result, WireError};
 use crate::option::{OptionValue, SocketOption};
 
+pub use extensions::PmtuDiscovery;
 pub use packet::PacketConn;
+
+/// Bytes a receive must have room for while
+/// [`PacketConn::set_gro`] (`UDP_GRO`) is on: the largest UDP
+/// payload, which a coalesced read can fill. Smaller buffers are
+/// [`InvalidArgument::ReceiveBufferTooSmall`] before any system call, since
+/// the kernel would discard what does not fit.
+pub const MAX_COALESCED_LEN: usize = 65_535 - 8;
 
 #[cfg(doc)]
 use crate::control::ControlFlags;

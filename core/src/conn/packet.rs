@@ -1,7 +1,7 @@
 //! [`PacketConn`] and its socket options.
 
 use core::net::Ipv6Addr;
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use super::flag_lock::FlagLock;
 use super::{check_family, get, get_int, validate};
@@ -25,10 +25,13 @@ pub struct PacketConn<B> {
     /// [`ControlFlags`] bits whose receive option is on.
     flags: AtomicU32,
     /// Held while the kernel's receive options and `flags` change together.
-    flag_lock: FlagLock,
+    pub(super) flag_lock: FlagLock,
     /// Control bytes a receive asks for when any flag is set: room for every
     /// flag, computed once for the backend's platform.
     pub(super) receive_space: usize,
+    /// Whether `UDP_GRO` is on ([`set_gro`](Self::set_gro)): receives then
+    /// need room for a coalesced payload and its `UDP_GRO` record.
+    pub(super) gro: AtomicBool,
 }
 
 // `PacketConn` is `Send + Sync` for every `Send + Sync` backend: the generic
@@ -80,6 +83,7 @@ impl<B: SocketBackend> PacketConn<B> {
             flags: AtomicU32::new(0),
             flag_lock: FlagLock::new(),
             receive_space,
+            gro: AtomicBool::new(false),
         })
     }
 

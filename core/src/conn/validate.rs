@@ -9,6 +9,10 @@ use core::time::Duration;
 use crate::backend::{BPF_MAX_INSTRUCTIONS, BpfInstruction};
 use crate::control::ControlMessage;
 use crate::error::{Error, InvalidArgument, Operation, Result};
+use crate::option::SocketOption;
+use crate::platform::{ControlType, Platform};
+
+use super::MAX_COALESCED_LEN;
 
 fn invalid<T>(op: Operation, why: InvalidArgument) -> Result<T> {
     Err(Error::InvalidArgument(op, why))
@@ -92,6 +96,47 @@ pub(crate) fn bpf_program(op: Operation, program: &[BpfInstruction]) -> Result<(
 pub(crate) fn send_control(op: Operation, control: &ControlMessage) -> Result<()> {
     for addr in [control.src, control.next_hop].into_iter().flatten() {
         not_ipv4_mapped(op, addr)?;
+    }
+    Ok(())
+}
+
+/// The records beyond Go in a control message to send: the platform must
+/// have them (a record left out would change what goes on the wire), and a
+/// segment size must cut the payload into at least one whole segment.
+pub(crate) fn send_extensions(
+    op: Operation,
+    platform: &Platform,
+    control: &ControlMessage,
+    payload: usize,
+) -> Result<()> {
+    if control.dont_fragment.is_some() && platform.cmsg(ControlType::DontFragment).is_none() {
+        return Err(Error::Unsupported(Operation::Set(
+            SocketOption::DontFragment,
+        )));
+    }
+    if let Some(size) = control.segment_size {
+        if platform.cmsg(ControlType::UdpSegment).is_none() {
+            return Err(Error::Unsupported(Operation::Set(
+                SocketOption::GsoSegmentSize,
+            )));
+        }
+        if size == 0 || usize::from(size) > payload {
+            return invalid(op, InvalidArgument::SegmentSize { size, payload });
+        }
+    }
+    Ok(())
+}
+
+/// Receive buffers of `available` bytes for a socket with `UDP_GRO` on.
+pub(crate) fn coalesced_capacity(op: Operation, available: usize) -> Result<()> {
+    if available < MAX_COALESCED_LEN {
+        return invalid(
+            op,
+            InvalidArgument::ReceiveBufferTooSmall {
+                needed: MAX_COALESCED_LEN,
+                available,
+            },
+        );
     }
     Ok(())
 }

@@ -359,7 +359,9 @@ fn received_decodes_a_batch_message_as_read_msg_would() {
         c.backend().deliver(datagram);
         let mut buf = [0u8; 16];
         let mut control = ControlBuffer::new();
-        let mut messages = [RecvMessage::new(&mut buf, &mut control.0)];
+        // As much room as `read_msg` makes: every flag's record.
+        let room = ControlFlags::all().space(&ipv6_core::Platform::LINUX_64);
+        let mut messages = [RecvMessage::new(&mut buf, &mut control.0[..room])];
         assert_eq!(c.read_batch(&mut messages), Ok(1));
         let from_batch = c.received(&messages[0]);
         let mut buf = [0u8; 16];

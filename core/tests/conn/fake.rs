@@ -81,6 +81,10 @@ pub enum Call {
         buffer_lens: Vec<usize>,
         control_len: usize,
     },
+    RecvError {
+        buffer_lens: Vec<usize>,
+        control_len: usize,
+    },
     SendMsg {
         payload: Vec<u8>,
         control: Vec<u8>,
@@ -193,6 +197,8 @@ impl Log {
 pub struct Fake {
     pub script: Script,
     inbox: Mutex<VecDeque<Datagram>>,
+    /// Entries of the error queue, for `recv_error`.
+    errors: Mutex<VecDeque<Datagram>>,
     /// `(op, n, error)`: calls of `op` fail with `error` from the `n`th (0-based) on.
     failures: Mutex<Vec<(Operation, usize, Error)>>,
     log: Log,
@@ -237,6 +243,11 @@ impl Fake {
         self.inbox.lock().unwrap().push_back(datagram);
     }
 
+    /// Queues an entry for the next error-queue read.
+    pub fn deliver_error(&self, entry: Datagram) {
+        self.errors.lock().unwrap().push_back(entry);
+    }
+
     fn record(&self, op: Operation, call: Call) -> Result<()> {
         let mut log = self.log.calls.lock().unwrap();
         let earlier = log.iter().filter(|(o, _)| *o == op).count();
@@ -250,11 +261,19 @@ impl Fake {
 
     /// Copies the next datagram into `buffers` and `control`, as `recvmsg` would.
     fn receive_into(&self, buffers: &mut [&mut [u8]], control: &mut [u8]) -> Result<RecvMeta> {
-        let Some(datagram) = self.inbox.lock().unwrap().pop_front() else {
-            return Err(Error::Os {
-                op: Operation::RecvMsg,
-                errno: EAGAIN,
-            });
+        let next = self.inbox.lock().unwrap().pop_front();
+        Self::copy_out(Operation::RecvMsg, next, buffers, control)
+    }
+
+    /// Copies `datagram` into `buffers` and `control`; none is `EAGAIN`.
+    fn copy_out(
+        op: Operation,
+        datagram: Option<Datagram>,
+        buffers: &mut [&mut [u8]],
+        control: &mut [u8],
+    ) -> Result<RecvMeta> {
+        let Some(datagram) = datagram else {
+            return Err(Error::Os { op, errno: EAGAIN });
         };
         let mut flags = datagram.flags;
         let mut rest = &datagram.payload[..];
@@ -331,6 +350,23 @@ impl SocketBackend for Fake {
         };
         self.record(Operation::RecvMsg, call)?;
         self.receive_into(buffers, control)
+    }
+
+    fn recv_error(&self, buffers: &mut [&mut [u8]], control: &mut [u8]) -> Result<RecvMeta> {
+        let call = Call::RecvError {
+            buffer_lens: buffers.iter().map(|b| b.len()).collect(),
+            control_len: control.len(),
+        };
+        self.record(Operation::RecvError, call)?;
+        let platform = &self.script.platform;
+        if platform
+            .cmsg(ipv6_core::platform::ControlType::RecvErr)
+            .is_none()
+        {
+            return Err(Error::Unsupported(Operation::RecvError));
+        }
+        let next = self.errors.lock().unwrap().pop_front();
+        Self::copy_out(Operation::RecvError, next, buffers, control)
     }
 
     fn send_msg(

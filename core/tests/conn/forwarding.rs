@@ -66,6 +66,7 @@ struct Outcome {
     set_wrong_kind: Result<()>,
     recv_msg: Result<RecvMeta>,
     received: Vec<u8>,
+    recv_error: Result<RecvMeta>,
     send_msg: Result<usize>,
     recv_batch: Result<usize>,
     batch_metas: Vec<RecvMeta>,
@@ -96,6 +97,7 @@ fn exercise<B: SocketBackend>(backend: B) -> Outcome {
     let mut control = [0u8; 16];
     let recv_msg = backend.recv_msg(&mut [&mut head, &mut tail], &mut control);
     let received = [&head[..], &tail[..3], &control[..4]].concat();
+    let recv_error = backend.recv_error(&mut [&mut head], &mut control);
     let send_msg = backend.send_msg(&[b"he", b"llo"], &[1, 2, 3], Some(&PEER));
     let (mut a, mut b, mut c) = ([0u8; 8], [0u8; 8], [0u8; 8]);
     let (mut ca, mut cb) = ([0u8; 8], [0u8; 8]);
@@ -122,6 +124,7 @@ fn exercise<B: SocketBackend>(backend: B) -> Outcome {
         set_wrong_kind,
         recv_msg,
         received,
+        recv_error,
         send_msg,
         recv_batch,
         batch_metas,
@@ -165,6 +168,8 @@ fn expected_outcome() -> Outcome {
             ..meta(6)
         }),
         received: b"single\xab\xab\xab\xab".to_vec(),
+        // Darwin has no error queue.
+        recv_error: Err(Error::Unsupported(Operation::RecvError)),
         send_msg: Ok(5),
         // Two datagrams were left: the third message stays untouched.
         recv_batch: Ok(2),
@@ -206,6 +211,10 @@ fn expected_calls() -> Vec<Call> {
         Call::Set(SocketOption::HopLimit, Value::Bool(true)),
         Call::RecvMsg {
             buffer_lens: vec![3, 8],
+            control_len: 16,
+        },
+        Call::RecvError {
+            buffer_lens: vec![3],
             control_len: 16,
         },
         Call::SendMsg {

@@ -5,6 +5,7 @@
 mod batch;
 mod construction;
 mod control_flags;
+mod extensions;
 mod fake;
 mod forwarding;
 mod io;

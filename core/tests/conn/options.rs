@@ -554,6 +554,9 @@ impl SocketBackend for Bare {
     fn recv_msg(&self, _: &mut [&mut [u8]], _: &mut [u8]) -> ipv6_core::Result<RecvMeta> {
         Err(Error::Unsupported(Operation::RecvMsg))
     }
+    fn recv_error(&self, _: &mut [&mut [u8]], _: &mut [u8]) -> ipv6_core::Result<RecvMeta> {
+        Err(Error::Unsupported(Operation::RecvError))
+    }
     fn send_msg(
         &self,
         _: &[&[u8]],

@@ -26,6 +26,7 @@
 
 mod conn;
 mod measure;
+mod offload;
 mod raw;
 
 use std::net::{Ipv6Addr, SocketAddr, SocketAddrV6, UdpSocket};
@@ -383,6 +384,8 @@ fn main() {
         ]);
     }
 
+    allocations += offload_section();
+
     if allocations == 0 {
         println!("assert: 0 heap allocations in every measured loop: ok");
     } else {
@@ -390,3 +393,96 @@ fn main() {
         std::process::exit(1);
     }
 }
+
+/// 64 datagrams of 1200 bytes: GSO/GRO against `sendmmsg`/`recvmmsg`, by
+/// `PacketConn` and by hand; prints datagrams per second and the targets.
+fn offload_section() -> u64 {
+    let data = offload::payload();
+    let sender = UdpSocket::bind("[::1]:0").expect("bind [::1]");
+    let gro = offload::Sockets::bind(&sender, true);
+    let plain = offload::Sockets::bind(&sender, false);
+    let libc_gso = offload::Conns::new(&gro, ipv6_backend_libc::Socket::new, true)
+        .expect("libc backend with GRO");
+    let libc_mmsg =
+        offload::Conns::new(&plain, ipv6_backend_libc::Socket::new, false).expect("libc backend");
+    // GSO and GRO are control data: rustix goes through its fallback, or
+    // cannot (pure rustix), as its capability table says.
+    let rustix_gso = offload::Conns::new(&gro, ipv6_backend_rustix::Socket::new, true).ok();
+    let rustix_by = ipv6_backend_rustix::control_message_capability();
+    assert_eq!(rustix_gso.is_some(), rustix_by != Capability::Unsupported);
+    let rustix_path = match rustix_by {
+        Capability::Unsupported => PURE_RUSTIX.to_string(),
+        by_whom => format!("GSO sendmsg / GRO recvmsg by {}", by(by_whom)),
+    };
+
+    let mut raw_gso = gro.raw_gso(&data);
+    let mut conn_gso = libc_gso.gso(&data);
+    let mut rustix = rustix_gso.as_ref().map(|c| c.gso(&data));
+    let mut raw_mmsg = plain.raw_mmsg(&data);
+    let mut conn_mmsg = libc_mmsg.mmsg(&data);
+    let mut rows = [
+        Row::new(
+            BASELINE_ROW,
+            "GSO sendmsg x2 / GRO recvmsg, CMSG_* macros",
+            &mut raw_gso,
+        ),
+        Row::new(
+            LIBC_ROW,
+            "GSO write_msg x2 / GRO read_msg by libc",
+            &mut conn_gso,
+        ),
+        Row::maybe(RUSTIX_ROW, rustix_path, rustix.as_mut()),
+        Row::new(
+            "raw libc sendmmsg/recvmmsg",
+            "64 x 1200 by hand",
+            &mut raw_mmsg,
+        ),
+        Row::new(
+            LIBC_ROW,
+            "write_batch/read_batch by libc (mmsg)",
+            &mut conn_mmsg,
+        ),
+    ];
+    let allocations = Section {
+        title: "64 datagrams of 1200 bytes: GSO/GRO vs sendmmsg/recvmmsg",
+        unit: "datagram sent + received",
+        ops: scaled(OFFLOAD_OPS),
+        units_per_op: offload::DATAGRAMS,
+        expect: offload::expect(&sender),
+    }
+    .run(&mut rows);
+    let per_second = |row: &Row<'_>| row.median_ns().map(|ns| 1e9 / ns);
+    let rates: Vec<Option<f64>> = rows.iter().map(per_second).collect();
+    println!("  datagrams per second (median):");
+    for (row, rate) in [
+        "raw GSO/GRO",
+        "PacketConn<libc> GSO/GRO",
+        "PacketConn<rustix> GSO/GRO",
+        "raw sendmmsg/recvmmsg",
+        "PacketConn<libc> mmsg",
+    ]
+    .iter()
+    .zip(&rates)
+    {
+        match rate {
+            Some(r) => println!("    {row:<28} {r:>12.0}"),
+            None => println!("    {row:<28} {:>12}", "-"),
+        }
+    }
+    if let (Some(raw), Some(gso), Some(mmsg)) = (rates[0], rates[1], rates[4]) {
+        let vs_mmsg = gso / mmsg;
+        let vs_raw = raw / gso;
+        println!(
+            "  target GSO/GRO >= 3x sendmmsg/recvmmsg (PacketConn): {vs_mmsg:.2}x {}",
+            if vs_mmsg >= 3.0 { "met" } else { "MISSED" }
+        );
+        println!(
+            "  target PacketConn GSO within 1.05x of raw libc GSO: {vs_raw:.3}x {}",
+            if vs_raw <= 1.05 { "met" } else { "MISSED" }
+        );
+    }
+    allocations
+}
+
+/// Batches each way per row of the offload section at `BENCH_SCALE=1`.
+const OFFLOAD_OPS: f64 = 4_000.0;

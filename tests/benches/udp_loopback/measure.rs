@@ -95,6 +95,11 @@ impl<'a> Row<'a> {
         median(self.ns_per_unit)
     }
 
+    /// The median ns per unit, if the row ran.
+    pub fn median_ns(&self) -> Option<f64> {
+        self.run.as_ref().map(|_| self.median())
+    }
+
     /// The median of this row's time over `baseline`'s in the same round:
     /// load that changes between rounds cancels out.
     fn ratio_to(&self, baseline: &Row<'_>) -> f64 {

@@ -10,7 +10,7 @@ use crate::{BATCH, HOPS, PAYLOAD, Seen, TCLASS};
 
 /// Control buffer, aligned for `cmsghdr`.
 #[repr(C, align(8))]
-pub struct Cmsgs([u8; 256]);
+pub struct Cmsgs(pub [u8; 256]);
 
 impl Cmsgs {
     pub const fn new() -> Self {

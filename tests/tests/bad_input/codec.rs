@@ -437,7 +437,12 @@ fn control_parse(t: &mut Table, name: &str, p: &Platform) {
                 hop.clone(),
             ]
             .concat(),
-            Ok(hops(64)),
+            // Darwin may deliver a one-byte traffic class (quinn-udp's
+            // Apple case): read there, skipped as too short elsewhere.
+            Ok(ControlMessage {
+                traffic_class: p.byte_traffic_class.then_some(0xaa),
+                ..hops(64)
+            }),
         ),
         (
             "duplicate records: the last wins".into(),
@@ -613,6 +618,8 @@ fn control_marshal(t: &mut Table, name: &str, p: &Platform) {
         if_index: 1,
         next_hop: Some(Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 1)),
         mtu: 0,
+        dont_fragment: None,
+        segment_size: None,
     };
     let c = p.cmsg_layout;
     let needed = 2 * c.space(4) + c.space(p.layouts.in6_pktinfo) + c.space(p.layouts.sockaddr_in6);
