@@ -33,10 +33,12 @@
 extern crate std;
 
 pub mod backend;
+pub mod batch;
 pub mod cmsg;
 #[cfg(target_has_atomic = "32")]
 pub mod conn;
 pub mod control;
+pub mod errno;
 pub mod error;
 pub mod exthdr;
 pub mod filter;
@@ -52,7 +54,7 @@ pub use backend::{
 #[cfg(target_has_atomic = "32")]
 pub use conn::{Conn, PacketConn, Received};
 pub use control::{ControlBuffer, ControlFlags, ControlMessage};
-pub use error::{Error, InvalidArgument, Operation, Result, WireError};
+pub use error::{Error, InterfaceName, InvalidArgument, Operation, Result, WireError};
 pub use filter::IcmpFilter;
 pub use header::{HEADER_LEN, Header, HeaderView, VERSION};
 pub use icmp::IcmpType;

@@ -29,6 +29,10 @@ pub struct PacketConn<B> {
     /// Control bytes a receive asks for when any flag is set: room for every
     /// flag, computed once for the backend's platform.
     pub(super) receive_space: usize,
+    /// Interface indexes below 32 already found to exist, one bit each, so
+    /// that checking a per-packet `if_index` costs a system call once per
+    /// interface rather than once per send (see `io.rs`).
+    pub(super) known_interfaces: AtomicU32,
 }
 
 // `PacketConn` is `Send + Sync` for every `Send + Sync` backend: the generic
@@ -80,6 +84,7 @@ impl<B: SocketBackend> PacketConn<B> {
             flags: AtomicU32::new(0),
             flag_lock: FlagLock::new(),
             receive_space,
+            known_interfaces: AtomicU32::new(0),
         })
     }
 
