@@ -54,6 +54,8 @@ mod layout_check;
 mod message;
 mod option;
 mod sys;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 
 pub use interface::{Interface, InterfaceFlags, interface_index, interface_name, interfaces};
 
