@@ -520,7 +520,6 @@ fn write_to_without_control_sends_no_control_bytes() {
 
 #[test]
 fn write_to_marshals_control_in_linux_layout() {
-    let c = packet_conn(Fake::default());
     let control = ControlMessage {
         traffic_class: Some(0xb8),
         hop_limit: Some(64),
