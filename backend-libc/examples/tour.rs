@@ -67,9 +67,7 @@ fn round_trip() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut buf = [0u8; 1500];
     let got = rx.read_msg(&mut [&mut buf])?;
-    let from = got
-        .source
-        .map_or("?".to_string(), |s| format!("[{}]:PORT", s.ip()));
+    let from = got.source.map_or("?".to_string(), |s| s.to_string());
     println!(
         "received {} bytes from {from}: {:?}",
         got.len,

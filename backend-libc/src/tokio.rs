@@ -2,7 +2,7 @@
 //! `tokio`).
 //!
 //! [`AsyncPacketConn`] drives a socket the runtime's reactor watches — a
-//! [`tokio::net::UdpSocket`](::tokio::net::UdpSocket), or any socket in an
+//! [`tokio::net::UdpSocket`], or any socket in an
 //! [`AsyncFd`] (a raw ICMPv6 socket, a `socket2` socket) — by readiness:
 //! each `read_*`/`write_*` waits until the reactor reports the socket
 //! ready, then makes one non-blocking system call; `EAGAIN` clears the
@@ -214,7 +214,7 @@ impl<S: AsFd> SocketBackend for RuntimeSocket<S> {
 /// [`send_message`](PacketConn::send_message)) is the synchronous
 /// [`PacketConn`] this dereferences to.
 ///
-/// `S` is a [`tokio::net::UdpSocket`](::tokio::net::UdpSocket), or an
+/// `S` is a [`tokio::net::UdpSocket`], or an
 /// [`AsyncFd`] holding any other socket (see
 /// [`AsyncPacketConn::register`] for raw sockets). Share it between tasks
 /// with an `Arc`: every method takes `&self`, and several tasks may read
