@@ -318,5 +318,10 @@ pub fn kernel_errors_are_typed<B: Backend>(ns: &Netns) -> Outcome {
         "[{}] leaving twice",
         B::NAME
     );
+    let hint = s.leave_group(Some(link.b_index), group).unwrap_err().hint();
+    assert_eq!(
+        hint,
+        Some("the socket is not a member of this group on this interface")
+    );
     still_usable(&s, HELLO)
 }
