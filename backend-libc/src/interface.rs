@@ -1,12 +1,13 @@
 //! Network interfaces: index ↔ name (`if_nametoindex`, `if_indextoname`)
 //! and the list of interfaces with their IPv6 addresses (`getifaddrs`).
 //!
-//! "No such interface" is always `Error::Os { errno: ENXIO }` naming the
-//! function that failed (`interface_index`, `interface_name`), whatever
-//! errno the C library chose (glibc's `if_nametoindex` says `ENODEV`), and
-//! also for names no interface can have (empty, too long, containing NUL).
-//! Other errors (e.g. `EMFILE` when the C library cannot open its helper
-//! socket) pass through unchanged.
+//! "No such interface" is an argument error naming the function that failed
+//! and what it was given, whatever errno the C library chose (glibc's
+//! `if_nametoindex` says `ENODEV`): `InvalidArgument::UnknownInterface(name)`
+//! from `interface_index` (also for names no interface can have: empty, too
+//! long, containing NUL), `InvalidArgument::NoSuchInterface(index)` from
+//! `interface_name`. Other errors (e.g. `EMFILE` when the C library cannot
+//! open its helper socket) are `Error::Os` with the real errno.
 
 use core::net::Ipv6Addr;
 use std::ffi::CStr;
@@ -15,16 +16,16 @@ use std::os::fd::BorrowedFd;
 use std::ptr;
 
 use ipv6_core::sockaddr::decode_sockaddr_in6;
-use ipv6_core::{Error, Operation, Platform, Result};
+use ipv6_core::{Error, InterfaceName, InvalidArgument, Operation, Platform, Result};
 use libc::c_char;
 
 use crate::sys;
 
-fn no_such_interface(op: Operation) -> Error {
-    Error::Os {
-        op,
-        errno: libc::ENXIO,
-    }
+fn unknown_name(name: &str) -> Error {
+    Error::InvalidArgument(
+        Operation::InterfaceIndex,
+        InvalidArgument::UnknownInterface(InterfaceName::new(name)),
+    )
 }
 
 /// `errno` after a failed lookup, with "not found" normalised to `ENXIO`.
@@ -37,22 +38,23 @@ fn lookup_errno() -> i32 {
 
 /// The index of the interface called `name` (`if_nametoindex`).
 ///
-/// An unknown name is `Error::Os { op: InterfaceIndex, errno: ENXIO }`.
+/// An unknown name is
+/// `Error::InvalidArgument(InterfaceIndex, UnknownInterface(name))`.
 pub fn interface_index(name: &str) -> Result<u32> {
     const OP: Operation = Operation::InterfaceIndex;
     let mut c_name = [0u8; libc::IF_NAMESIZE];
     let bytes = name.as_bytes();
     if bytes.is_empty() || bytes.len() >= c_name.len() || bytes.contains(&0) {
-        return Err(no_such_interface(OP));
+        return Err(unknown_name(name));
     }
     c_name[..bytes.len()].copy_from_slice(bytes);
     // SAFETY: `c_name` is NUL-terminated (the name is shorter than the array).
     let index = unsafe { libc::if_nametoindex(c_name.as_ptr().cast()) };
     if index == 0 {
-        return Err(Error::Os {
-            op: OP,
-            errno: lookup_errno(),
-        });
+        return match lookup_errno() {
+            libc::ENXIO => Err(unknown_name(name)),
+            errno => Err(Error::Os { op: OP, errno }),
+        };
     }
     Ok(index)
 }
@@ -113,13 +115,17 @@ pub(crate) fn exists(_fd: BorrowedFd<'_>, index: u32) -> Result<bool> {
 
 /// The name of interface `index` (`if_indextoname`).
 ///
-/// An unknown index is `Error::Os { op: InterfaceName, errno: ENXIO }`.
+/// An unknown index is
+/// `Error::InvalidArgument(InterfaceName, NoSuchInterface(index))`.
 pub fn interface_name(index: u32) -> Result<String> {
     const OP: Operation = Operation::InterfaceName;
     let mut buf = [0u8; libc::IF_NAMESIZE];
     match name_of(OP, index, &mut buf)? {
         Some(name) => Ok(name.to_owned()),
-        None => Err(no_such_interface(OP)),
+        None => Err(Error::InvalidArgument(
+            OP,
+            InvalidArgument::NoSuchInterface(index),
+        )),
     }
 }
 

@@ -395,3 +395,54 @@ const _: () = assert!(
             target_os = "openbsd"
         ))
 );
+
+/// `ipv6_core::errno::HOST` has libc's numbers, row for row in
+/// `Errnos::NAMES` order (an added row without its libc constant here is a
+/// length mismatch, a type error), and `EWOULDBLOCK` is `EAGAIN`, which
+/// `Error::is_would_block` relies on.
+const _: () = {
+    use ipv6_core::errno::{self, Errnos};
+    let libc_values: [c_int; Errnos::NAMES.len()] = [
+        libc::EPERM,
+        libc::EINTR,
+        libc::EIO,
+        libc::ENXIO,
+        libc::EBADF,
+        libc::EAGAIN,
+        libc::ENOMEM,
+        libc::EACCES,
+        libc::EFAULT,
+        libc::ENODEV,
+        libc::EINVAL,
+        libc::EMFILE,
+        libc::EPIPE,
+        libc::ENOTSOCK,
+        libc::EDESTADDRREQ,
+        libc::EMSGSIZE,
+        libc::EPROTOTYPE,
+        libc::ENOPROTOOPT,
+        libc::EPROTONOSUPPORT,
+        libc::EAFNOSUPPORT,
+        libc::EADDRINUSE,
+        libc::EADDRNOTAVAIL,
+        libc::ENETDOWN,
+        libc::ENETUNREACH,
+        libc::ECONNRESET,
+        libc::ENOBUFS,
+        libc::EISCONN,
+        libc::ENOTCONN,
+        libc::ETIMEDOUT,
+        libc::ECONNREFUSED,
+        libc::EHOSTUNREACH,
+    ];
+    let Some(host) = errno::HOST else {
+        panic!("no errno table for this OS")
+    };
+    let ours = host.values();
+    let mut i = 0;
+    while i < ours.len() {
+        assert!(ours[i] == libc_values[i]);
+        i += 1;
+    }
+    assert!(libc::EWOULDBLOCK == libc::EAGAIN);
+};

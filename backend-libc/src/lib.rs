@@ -19,6 +19,90 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Go's package overview, with this backend
+//!
+//! `ipv6_core`'s crate documentation ports Go's overview (unicasting,
+//! multicasting, more multicasting, source-specific multicasting) generic
+//! over the backend; here it is with real sockets. Go's `*net.Interface`
+//! is an index from [`interface_index`].
+//!
+//! **Unicasting.** Mark every packet of an accepted TCP connection as AF11
+//! (Go's `ipv6.NewConn(c).SetTrafficClass(0x28)`):
+//!
+//! ```no_run
+//! use std::io::Write;
+//! use std::net::TcpListener;
+//!
+//! let ln = TcpListener::bind("[::]:1024")?;
+//! for c in ln.incoming() {
+//!     let mut c = c?;
+//!     ipv6_backend_libc::conn(&c)?.set_traffic_class(0x28)?;
+//!     c.write_all(b"data")?;
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! **Multicasting.** Listen, join the group on two interfaces, learn each
+//! packet's destination, answer unicast and multicast:
+//!
+//! ```no_run
+//! use std::net::{Ipv6Addr, SocketAddrV6, UdpSocket};
+//! use ipv6_core::{ControlFlags, ControlMessage};
+//!
+//! let en0 = ipv6_backend_libc::interface_index("en0")?;
+//! let en1 = ipv6_backend_libc::interface_index("en1")?;
+//! let group: Ipv6Addr = "ff02::114".parse()?;
+//! let c = UdpSocket::bind("[::]:1024")?;
+//! let p = ipv6_backend_libc::packet_conn(&c)?;
+//! p.join_group(Some(en0), group)?;
+//! p.join_group(Some(en1), group)?;
+//! p.set_control_message(ControlFlags::DST, true)?;
+//! let mut b = [0u8; 1500];
+//! loop {
+//!     let (n, rcm, src) = p.read_from(&mut b)?;
+//!     if rcm.dst.is_some_and(|d| d.is_multicast() && d != group) {
+//!         continue; // unknown group, discard
+//!     }
+//!     p.set_hop_limit(16)?;
+//!     p.write_to(&b[..n], None, src.as_ref())?;
+//!     let dst = SocketAddrV6::new(group, 1024, 0, 0);
+//!     for ifindex in [en0, en1] {
+//!         let wcm = ControlMessage { traffic_class: Some(0xe0), hop_limit: Some(1), if_index: ifindex, ..Default::default() };
+//!         p.write_to(&b[..n], Some(&wcm), Some(&dst))?;
+//!     }
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! **More multicasting** (several groups, leave and rejoin) and
+//! **source-specific multicasting** (include and exclude modes) are the
+//! same calls on the same `PacketConn`:
+//!
+//! ```no_run
+//! # use std::net::UdpSocket;
+//! # let en0 = ipv6_backend_libc::interface_index("en0")?;
+//! # let c = UdpSocket::bind("[::]:1024")?;
+//! # let p = ipv6_backend_libc::packet_conn(&c)?;
+//! p.join_group(Some(en0), "ff02::1:114".parse()?)?;
+//! p.join_group(Some(en0), "ff02::2:114".parse()?)?;
+//! p.leave_group(Some(en0), "ff02::1:114".parse()?)?;
+//! let (ssm, source) = ("ff32::8000:9".parse()?, "fe80::cafe".parse()?);
+//! p.join_source_specific_group(Some(en0), ssm, source)?;
+//! p.leave_source_specific_group(Some(en0), ssm, source)?;
+//! p.join_group(Some(en0), ssm)?;
+//! p.exclude_source_specific_group(Some(en0), ssm, "fe80::dead".parse()?)?;
+//! p.leave_group(Some(en0), ssm)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Runnable programs in the spirit of Go's examples are in `examples/`
+//! (`tour`, `marking_tcp`, `mdns_oneshot`, `ospf_hello`, `traceroute6`,
+//! `multicast_listen`, `async_echo`); with the `tokio` feature,
+//! `tokio::AsyncPacketConn` does reads and writes with
+//! control messages on a tokio runtime.
+//!
+//! # Socket options
+//!
 //! Socket options reach [`Socket`] as
 //! [`SocketBackend::get`](ipv6_core::SocketBackend::get) and
 //! [`SocketBackend::set`](ipv6_core::SocketBackend::set) keyed by
@@ -42,6 +126,7 @@
 //! when the socket was made in another namespace than the caller's.
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 use std::os::fd::{AsFd, BorrowedFd};
 
@@ -54,6 +139,9 @@ mod layout_check;
 mod message;
 mod option;
 mod sys;
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub mod tokio;
 
 pub use interface::{Interface, InterfaceFlags, interface_index, interface_name, interfaces};
 

@@ -20,8 +20,8 @@ use ipv6_backend_libc::{InterfaceFlags, Socket, interface_index, interface_name,
 use ipv6_core::backend::{BpfInstruction, MAX_IOV};
 use ipv6_core::platform::{ControlType, IPPROTO_IPV6};
 use ipv6_core::{
-    Direction, Error, Group, IcmpFilter, IcmpType, InvalidArgument, MsgFlags, Operation,
-    OptionValue, Platform, RecvMessage, SendMessage, SocketBackend, SocketOption as O,
+    Direction, Error, Group, IcmpFilter, IcmpType, InterfaceName, InvalidArgument, MsgFlags,
+    Operation, OptionValue, Platform, RecvMessage, SendMessage, SocketBackend, SocketOption as O,
 };
 
 const HOST: Platform = Platform::HOST;
@@ -517,21 +517,40 @@ fn interfaces_resolve_both_ways() {
     assert_eq!(s.interface_exists(unused), Ok(false));
     assert_eq!(s.interface_exists(0), Ok(false));
     assert_eq!(s.interface_exists(u32::MAX), Ok(false));
-    let no_such = |op| Error::Os {
-        op,
-        errno: libc::ENXIO,
-    };
     assert_eq!(
         interface_name(unused),
-        Err(no_such(Operation::InterfaceName))
+        Err(Error::InvalidArgument(
+            Operation::InterfaceName,
+            InvalidArgument::NoSuchInterface(unused)
+        ))
     );
     for name in ["no-such-if0", "a-name-far-too-long", "", "lo\0"] {
+        let e = interface_index(name).unwrap_err();
         assert_eq!(
-            interface_index(name),
-            Err(no_such(Operation::InterfaceIndex)),
+            e,
+            Error::InvalidArgument(
+                Operation::InterfaceIndex,
+                InvalidArgument::UnknownInterface(InterfaceName::new(name))
+            ),
             "{name:?}"
         );
+        // The message names the function and what it was given.
+        let text = e.to_string();
+        assert!(
+            text.starts_with("interface_index: no interface is named \""),
+            "{text}"
+        );
     }
+    assert_eq!(
+        interface_index("no-such-if0").unwrap_err().to_string(),
+        "interface_index: no interface is named \"no-such-if0\""
+    );
+    assert_eq!(
+        interface_index("a-name-far-too-long")
+            .unwrap_err()
+            .to_string(),
+        "interface_index: no interface is named \"a-name-far-too-l\"…"
+    );
 }
 
 /// The calling thread's network namespace, as a descriptor.
@@ -615,10 +634,10 @@ fn interface_exists_answers_for_the_sockets_namespace() {
         assert_eq!(s.interface_exists(lo), Ok(true));
         assert_eq!(
             interface_name(index),
-            Err(Error::Os {
-                op: Operation::InterfaceName,
-                errno: libc::ENXIO
-            }),
+            Err(Error::InvalidArgument(
+                Operation::InterfaceName,
+                InvalidArgument::NoSuchInterface(index)
+            )),
             "the thread's namespace lacks it"
         );
 

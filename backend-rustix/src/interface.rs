@@ -1,7 +1,7 @@
 //! Interface lookups through rustix's `netdevice` ioctls (Linux and Android).
 //!
 //! As in `ipv6-backend-libc`, "no such interface" is
-//! `Error::Os { op: Operation::InterfaceIndex, errno: ENXIO }`.
+//! `Error::InvalidArgument(InterfaceIndex, UnknownInterface(name))`.
 
 use ipv6_core::Result;
 
@@ -9,7 +9,7 @@ use ipv6_core::Result;
 /// calling thread's network namespace.
 ///
 /// An unknown name (also an empty, over-long or NUL-containing one) is
-/// `Error::Os { op: InterfaceIndex, errno: ENXIO }`. Native on Linux
+/// `Error::InvalidArgument(InterfaceIndex, UnknownInterface(name))`. Native on Linux
 /// (`SIOCGIFINDEX`); elsewhere it is `ipv6_backend_libc::interface_index`, or
 /// `Unsupported(InterfaceIndex)` without the `libc-fallback` feature.
 pub fn interface_index(name: &str) -> Result<u32> {
@@ -43,7 +43,7 @@ pub(crate) use linux::exists;
 mod linux {
     use std::os::fd::BorrowedFd;
 
-    use ipv6_core::{Error, Operation, Result};
+    use ipv6_core::{Error, InterfaceName, InvalidArgument, Operation, Result};
     use rustix::io::Errno;
     use rustix::net::{AddressFamily, SocketFlags, SocketType, netdevice, socket_with};
 
@@ -51,11 +51,11 @@ mod linux {
 
     const OP: Operation = Operation::InterfaceIndex;
 
-    fn no_such_interface() -> Error {
-        Error::Os {
-            op: OP,
-            errno: Errno::NXIO.raw_os_error(),
-        }
+    fn unknown_name(name: &str) -> Error {
+        Error::InvalidArgument(
+            OP,
+            InvalidArgument::UnknownInterface(InterfaceName::new(name)),
+        )
     }
 
     pub(super) fn index(name: &str) -> Result<u32> {
@@ -71,7 +71,7 @@ mod linux {
         match netdevice::name_to_index(&probe, name) {
             Ok(index) => Ok(index),
             // rustix also answers NODEV for names no interface can have.
-            Err(Errno::NODEV) => Err(no_such_interface()),
+            Err(Errno::NODEV) => Err(unknown_name(name)),
             Err(errno) => Err(os_error(OP)(errno)),
         }
     }

@@ -15,6 +15,33 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Go's package overview
+//!
+//! `ipv6_core`'s crate documentation ports Go's overview (unicasting,
+//! multicasting, more multicasting, source-specific multicasting) for any
+//! backend, and `ipv6_backend_libc`'s shows it with real sockets; with
+//! this crate the same code reads `ipv6_backend_rustix::packet_conn` and
+//! `ipv6_backend_rustix::interface_index`. Multicasting with per-packet
+//! control messages (which go through the libc fallback):
+//!
+//! ```no_run
+//! use std::net::{Ipv6Addr, UdpSocket};
+//! use ipv6_core::{ControlFlags, ControlMessage};
+//!
+//! let en0 = ipv6_backend_rustix::interface_index("en0")?;
+//! let group: Ipv6Addr = "ff02::114".parse()?;
+//! let c = UdpSocket::bind("[::]:1024")?;
+//! let p = ipv6_backend_rustix::packet_conn(&c)?;
+//! p.join_group(Some(en0), group)?;
+//! // Source-specific: only fe80::cafe's traffic to ff32::8000:9.
+//! p.join_source_specific_group(Some(en0), "ff32::8000:9".parse()?, "fe80::cafe".parse()?)?;
+//! p.set_control_message(ControlFlags::DST | ControlFlags::INTERFACE, true)?;
+//! let mut b = [0u8; 1500];
+//! let (n, cm, src) = p.read_from(&mut b)?;
+//! p.write_to(&b[..n], Some(&ControlMessage::reply_to(&cm)), src.as_ref())?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # One `get`/`set` pair, and what rustix lacks
 //!
 //! Socket options reach [`Socket`] as

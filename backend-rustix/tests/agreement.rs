@@ -221,10 +221,10 @@ fn interface_lookups_match_the_c_library_and_sysfs() {
     assert_eq!(ipv6_backend_rustix::interface_index("lo"), Ok(lo_index()));
     assert_eq!(ipv6_backend_libc::interface_index("lo"), Ok(lo_index()));
     for name in ["", "no-such-if0", "longer-than-IFNAMSIZ", "lo\0"] {
-        let unknown = Err(Error::Os {
-            op: Operation::InterfaceIndex,
-            errno: libc::ENXIO,
-        });
+        let unknown = Err(Error::InvalidArgument(
+            Operation::InterfaceIndex,
+            ipv6_core::InvalidArgument::UnknownInterface(ipv6_core::InterfaceName::new(name)),
+        ));
         assert_eq!(
             ipv6_backend_rustix::interface_index(name),
             unknown,

@@ -26,7 +26,6 @@ const EADDRNOTAVAIL: i32 = rustix::io::Errno::ADDRNOTAVAIL.raw_os_error();
 const EAGAIN: i32 = rustix::io::Errno::AGAIN.raw_os_error();
 const EINVAL: i32 = rustix::io::Errno::INVAL.raw_os_error();
 const ENOTCONN: i32 = rustix::io::Errno::NOTCONN.raw_os_error();
-const ENXIO: i32 = rustix::io::Errno::NXIO.raw_os_error();
 
 type Rustix<'a> = Socket<&'a UdpSocket>;
 
@@ -401,7 +400,10 @@ fn interfaces_are_looked_up_by_index_and_name() {
     for unknown in ["no-such-if0", "", "longer-than-IFNAMSIZ", "lo\0"] {
         assert_eq!(
             interface_index(unknown),
-            Err(os(Operation::InterfaceIndex, ENXIO)),
+            Err(Error::InvalidArgument(
+                Operation::InterfaceIndex,
+                InvalidArgument::UnknownInterface(ipv6_core::InterfaceName::new(unknown))
+            )),
             "{unknown:?}"
         );
     }

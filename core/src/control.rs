@@ -59,7 +59,21 @@ bitflags::bitflags! {
 /// Per-packet IPv6 information (Go's `ControlMessage`).
 ///
 /// See the [module documentation](self) for which fields are sent and which
-/// are received. `Display` prints Go's `String` format.
+/// are received. `Display` prints Go's `String` format; `{:#}` prints only
+/// the fields present. [`ControlMessage::reply_to`] builds the answer to a
+/// received message.
+///
+/// # Which numbers mean "none"
+///
+/// One rule, the kernel's, everywhere in the library: where 0 is a value a
+/// packet can carry (traffic class 0, hop limit 0), a missing field is
+/// `None`; where the kernel itself reads 0 as "none" (interface index 0 is
+/// "any interface", a path MTU is never 0), the field is a plain integer
+/// and 0 means none, as in C and Go. Socket options keep the C `int` the
+/// kernel stores (`set_hop_limit(-1)` restores the default, as in Go and
+/// RFC 3493); interface arguments of methods are `Option<u32>`, so that
+/// `None` says "the kernel's choice" and a stray `Some(0)` is refused
+/// instead of silently meaning the same.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ControlMessage {
@@ -483,6 +497,46 @@ impl ControlMessage {
         Ok(writer.len())
     }
 
+    /// The control message that answers a datagram received with
+    /// `received` the way a multi-homed server must: from the address the
+    /// request was sent to, out of the interface it arrived on.
+    ///
+    /// `src` is the received `dst` unless that was a multicast group (a
+    /// reply never comes from a group: the kernel then picks a unicast
+    /// source on the interface); `if_index` is the received one. Every
+    /// other field is empty. The receiving socket needs
+    /// `ControlFlags::DST | ControlFlags::INTERFACE` (`IPV6_RECVPKTINFO`) on
+    /// for `received` to carry them; without them the reply is left to the
+    /// kernel's routing, as with no control message.
+    ///
+    /// ```
+    /// use core::net::Ipv6Addr;
+    /// use ipv6_core::ControlMessage;
+    ///
+    /// let unicast = ControlMessage {
+    ///     dst: Some(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1)),
+    ///     if_index: 3,
+    ///     hop_limit: Some(64),
+    ///     ..ControlMessage::default()
+    /// };
+    /// let reply = ControlMessage::reply_to(&unicast);
+    /// assert_eq!(reply.src, unicast.dst);
+    /// assert_eq!((reply.if_index, reply.hop_limit), (3, None));
+    ///
+    /// let to_group = ControlMessage { dst: Some(Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0xfb)), ..unicast };
+    /// assert_eq!(ControlMessage::reply_to(&to_group).src, None);
+    /// assert_eq!(ControlMessage::reply_to(&to_group).if_index, 3);
+    /// ```
+    pub fn reply_to(received: &ControlMessage) -> ControlMessage {
+        ControlMessage {
+            src: received
+                .dst
+                .filter(|dst| !dst.is_multicast() && !dst.is_unspecified()),
+            if_index: received.if_index,
+            ..ControlMessage::default()
+        }
+    }
+
     /// Bytes `marshal` writes.
     pub fn marshal_len(&self, platform: &Platform) -> usize {
         self.records(platform)
@@ -526,8 +580,16 @@ impl fmt::Display for GoIp {
 /// Go's `ControlMessage.String`, e.g.
 /// `tclass=0x28 hoplim=7 src=::1 dst=<nil> ifindex=1 nexthop=<nil> mtu=0`.
 /// An unset traffic class or hop limit prints as 0, as Go's `int` does.
+///
+/// The alternate form (`{:#}`) prints only the fields that are present, in
+/// the same order and format: `tclass=0x28 hoplim=7 dst=::1 ifindex=1`
+/// (`(none)` for an empty message), so a field that was not received never
+/// reads as a value.
 impl fmt::Display for ControlMessage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.alternate() {
+            return self.fmt_present(f);
+        }
         write!(
             f,
             "tclass={:#x} hoplim={} src={} dst={} ifindex={} nexthop={} mtu={}",
@@ -539,6 +601,43 @@ impl fmt::Display for ControlMessage {
             GoIp(self.next_hop),
             self.mtu
         )
+    }
+}
+
+impl ControlMessage {
+    /// `{:#}`: the present fields only.
+    fn fmt_present(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut separator = "";
+        let mut field = |f: &mut fmt::Formatter<'_>, args: fmt::Arguments<'_>| {
+            let result = write!(f, "{separator}{args}");
+            separator = " ";
+            result
+        };
+        if let Some(tclass) = self.traffic_class {
+            field(f, format_args!("tclass={tclass:#x}"))?;
+        }
+        if let Some(hops) = self.hop_limit {
+            field(f, format_args!("hoplim={hops}"))?;
+        }
+        if let Some(src) = self.src {
+            field(f, format_args!("src={}", GoIp(Some(src))))?;
+        }
+        if let Some(dst) = self.dst {
+            field(f, format_args!("dst={}", GoIp(Some(dst))))?;
+        }
+        if self.if_index != 0 {
+            field(f, format_args!("ifindex={}", self.if_index))?;
+        }
+        if let Some(hop) = self.next_hop {
+            field(f, format_args!("nexthop={}", GoIp(Some(hop))))?;
+        }
+        if self.mtu != 0 {
+            field(f, format_args!("mtu={}", self.mtu))?;
+        }
+        if separator.is_empty() {
+            f.write_str("(none)")?;
+        }
+        Ok(())
     }
 }
 
@@ -880,6 +979,84 @@ mod tests {
         assert_eq!(
             cm.to_string(),
             "tclass=0x28 hoplim=7 src=2001:db8::1 dst=<nil> ifindex=3 nexthop=fe80::1 mtu=0"
+        );
+    }
+
+    #[test]
+    fn alternate_display_prints_only_present_fields() {
+        let addr = |s: &str| Some(s.parse::<Ipv6Addr>().unwrap());
+        assert_eq!(std::format!("{:#}", ControlMessage::default()), "(none)");
+        let received = ControlMessage {
+            traffic_class: Some(0),
+            hop_limit: Some(7),
+            dst: addr("::ffff:192.0.2.1"),
+            if_index: 1,
+            ..ControlMessage::default()
+        };
+        assert_eq!(
+            std::format!("{received:#}"),
+            "tclass=0x0 hoplim=7 dst=192.0.2.1 ifindex=1"
+        );
+        // Go's form keeps printing absent fields as values.
+        assert_eq!(
+            received.to_string(),
+            "tclass=0x0 hoplim=7 src=<nil> dst=192.0.2.1 ifindex=1 nexthop=<nil> mtu=0"
+        );
+        let full = ControlMessage {
+            src: addr("2001:db8::1"),
+            next_hop: addr("fe80::1"),
+            mtu: 1280,
+            ..received
+        };
+        assert_eq!(
+            std::format!("{full:#}"),
+            "tclass=0x0 hoplim=7 src=2001:db8::1 dst=192.0.2.1 ifindex=1 nexthop=fe80::1 mtu=1280"
+        );
+        assert_eq!(
+            std::format!(
+                "{:#}",
+                ControlMessage {
+                    mtu: 9000,
+                    ..ControlMessage::default()
+                }
+            ),
+            "mtu=9000"
+        );
+    }
+
+    #[test]
+    fn reply_to_answers_from_the_unicast_destination_on_the_arrival_interface() {
+        let addr = |s: &str| Some(s.parse::<Ipv6Addr>().unwrap());
+        let received = ControlMessage {
+            traffic_class: Some(0x28),
+            hop_limit: Some(64),
+            dst: addr("fe80::1"),
+            if_index: 7,
+            mtu: 1500,
+            ..ControlMessage::default()
+        };
+        assert_eq!(
+            ControlMessage::reply_to(&received),
+            ControlMessage {
+                src: addr("fe80::1"),
+                if_index: 7,
+                ..ControlMessage::default()
+            }
+        );
+        for dst in [addr("ff02::fb"), addr("::"), None] {
+            let reply = ControlMessage::reply_to(&ControlMessage { dst, ..received });
+            assert_eq!(
+                reply,
+                ControlMessage {
+                    if_index: 7,
+                    ..ControlMessage::default()
+                },
+                "{dst:?}"
+            );
+        }
+        assert_eq!(
+            ControlMessage::reply_to(&ControlMessage::default()),
+            ControlMessage::default()
         );
     }
 

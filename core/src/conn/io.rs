@@ -2,6 +2,7 @@
 
 use core::net::SocketAddrV6;
 use core::slice;
+use core::sync::atomic::Ordering;
 use core::time::Duration;
 
 use super::{PacketConn, Received, validate};
@@ -90,8 +91,10 @@ impl<B: SocketBackend> PacketConn<B> {
     /// and returns how many arrived; each message's `meta` tells its length,
     /// sender and truncation. Control bytes are left raw in each message's
     /// `control` buffer: [`received`](Self::received) decodes a message as
-    /// [`read_msg`](Self::read_msg) would have. A [`ControlBuffer`] per
-    /// message holds every flag's records.
+    /// [`read_msg`](Self::read_msg) would have, [`control_of`](Self::control_of)
+    /// its control fields. A [`ControlBuffer`] per message holds every
+    /// flag's records; [`RecvBuffers`](crate::batch::RecvBuffers) holds a
+    /// whole batch's buffers on the stack.
     ///
     /// With control flags set, every `control` buffer must hold
     /// [`ControlFlags::space`](crate::ControlFlags::space) bytes, else
@@ -137,7 +140,8 @@ impl<B: SocketBackend> PacketConn<B> {
 
     /// Sends `messages` in one call (`sendmmsg`) and returns how many were
     /// sent, each message's `sent` telling its bytes. Control data must be
-    /// encoded already (see [`ControlMessage::marshal`]).
+    /// encoded already: [`send_message`](Self::send_message) builds a
+    /// message from a [`ControlMessage`].
     ///
     /// Where the backend has no batch send ([`Error::Unsupported`]), the
     /// messages are sent one by one until one fails: the error is returned
@@ -221,6 +225,47 @@ impl<B: SocketBackend> PacketConn<B> {
         )
     }
 
+    /// The control fields of a message [`read_batch`](Self::read_batch)
+    /// filled, decoded for this socket's platform (what
+    /// [`received`](Self::received) reports in `control`). No system call.
+    pub fn control_of(&self, message: &RecvMessage<'_>) -> ControlMessage {
+        self.received(message).control
+    }
+
+    /// A [`SendMessage`] for [`write_batch`](Self::write_batch): `payload`
+    /// to `destination` with `control` checked as
+    /// [`write_to`](Self::write_to) checks it and encoded for this socket's
+    /// platform into `space`.
+    ///
+    /// ```
+    /// use core::net::SocketAddrV6;
+    /// use ipv6_core::{ControlBuffer, ControlMessage, PacketConn, Result, SocketBackend};
+    ///
+    /// fn send_two<B: SocketBackend>(conn: &PacketConn<B>, to: SocketAddrV6) -> Result<usize> {
+    ///     let marked = ControlMessage { traffic_class: Some(0x28), ..ControlMessage::default() };
+    ///     let mut spaces = [ControlBuffer::new(); 2];
+    ///     let [first, second] = &mut spaces;
+    ///     let mut messages = [
+    ///         conn.send_message(b"one", Some(&marked), first, Some(to))?,
+    ///         conn.send_message(b"two", None, second, Some(to))?,
+    ///     ];
+    ///     conn.write_batch(&mut messages)
+    /// }
+    /// ```
+    pub fn send_message<'a>(
+        &self,
+        payload: &'a [u8],
+        control: Option<&ControlMessage>,
+        space: &'a mut ControlBuffer,
+        destination: Option<SocketAddrV6>,
+    ) -> Result<SendMessage<'a>> {
+        let encoded: &'a [u8] = match control {
+            None => &[],
+            Some(control) => self.encode(Operation::SendBatch, control, payload.len(), space)?,
+        };
+        Ok(SendMessage::new(payload, encoded, destination))
+    }
+
     /// Whether `UDP_GRO` is on: a receive may then fill up to
     /// [`MAX_COALESCED_LEN`](super::MAX_COALESCED_LEN) bytes.
     pub(super) fn coalescing(&self) -> bool {
@@ -291,21 +336,50 @@ impl<B: SocketBackend> PacketConn<B> {
         control: Option<&ControlMessage>,
         destination: Option<&SocketAddrV6>,
     ) -> Result<usize> {
-        const OP: Operation = Operation::SendMsg;
         let mut space = ControlBuffer::new();
         let encoded: &[u8] = match control {
             None => &[],
             Some(control) => {
-                validate::send_control(OP, control)?;
                 let payload = buffers.iter().map(|b| b.len()).sum();
-                validate::send_extensions(OP, self.backend.platform(), control, payload)?;
-                let len = control
-                    .marshal(self.backend.platform(), &mut space.0)
-                    .map_err(|e| Error::Wire(OP, e))?;
-                &space.0[..len]
+                self.encode(Operation::SendMsg, control, payload, &mut space)?
             }
         };
         self.backend.send_msg(buffers, encoded, destination)
+    }
+
+    /// Checks `control` for sending and encodes it into `space`.
+    fn encode<'a>(
+        &self,
+        op: Operation,
+        control: &ControlMessage,
+        payload: usize,
+        space: &'a mut ControlBuffer,
+    ) -> Result<&'a [u8]> {
+        validate::send_control(op, control)?;
+        validate::send_extensions(op, self.backend.platform(), control, payload)?;
+        self.check_send_interface(op, control.if_index)?;
+        let len = control
+            .marshal(self.backend.platform(), &mut space.0)
+            .map_err(|e| Error::Wire(op, e))?;
+        Ok(&space.0[..len])
+    }
+
+    /// Refuses a per-packet interface index that names no interface
+    /// ([`InvalidArgument::NoSuchInterface`]) before the kernel's `ENODEV`.
+    ///
+    /// An index below 32 found to exist is remembered, so a server replying
+    /// on a few interfaces asks once per interface, not once per packet;
+    /// should that interface go away later, the kernel's own `ENODEV`
+    /// reports it.
+    fn check_send_interface(&self, op: Operation, index: u32) -> Result<()> {
+        let bit = 1u32.checked_shl(index).unwrap_or(0);
+        if index == 0 || self.known_interfaces.load(Ordering::Relaxed) & bit != 0 {
+            return Ok(());
+        }
+        self.check_interface_exists(op, index)?;
+        // Relaxed: a lost or late bit only costs one more check.
+        self.known_interfaces.fetch_or(bit, Ordering::Relaxed);
+        Ok(())
     }
 }
 

@@ -42,13 +42,9 @@
 //!     let mut buf = [0u8; 1500];
 //!     loop {
 //!         let (len, control, source) = conn.read_from(&mut buf)?;
-//!         // Answer from a unicast address only: leave the source to the
-//!         // kernel when the query was sent to the group.
-//!         let reply = ControlMessage {
-//!             src: control.dst.filter(|dst| !dst.is_multicast()),
-//!             if_index: control.if_index,
-//!             ..ControlMessage::default()
-//!         };
+//!         // From the address the query was sent to (the kernel picks one
+//!         // when it was sent to the group), out of the interface it came in.
+//!         let reply = ControlMessage::reply_to(&control);
 //!         conn.write_to(&buf[..len], Some(&reply), source.as_ref())?;
 //!     }
 //! }

@@ -32,6 +32,10 @@ pub struct PacketConn<B> {
     /// Whether `UDP_GRO` is on ([`set_gro`](Self::set_gro)): receives then
     /// need room for a coalesced payload and its `UDP_GRO` record.
     pub(super) gro: AtomicBool,
+    /// Interface indexes below 32 already found to exist, one bit each, so
+    /// that checking a per-packet `if_index` costs a system call once per
+    /// interface rather than once per send (see `io.rs`).
+    pub(super) known_interfaces: AtomicU32,
 }
 
 // `PacketConn` is `Send + Sync` for every `Send + Sync` backend: the generic
@@ -84,6 +88,7 @@ impl<B: SocketBackend> PacketConn<B> {
             flag_lock: FlagLock::new(),
             receive_space,
             gro: AtomicBool::new(false),
+            known_interfaces: AtomicU32::new(0),
         })
     }
 

@@ -92,12 +92,17 @@ pub(crate) fn bpf_program(op: Operation, program: &[BpfInstruction]) -> Result<(
 }
 
 /// A control message to send: its source and next hop must be IPv6
-/// addresses (an IPv4-mapped one cannot go in `IPV6_PKTINFO`/`IPV6_NEXTHOP`).
+/// addresses (an IPv4-mapped one cannot go in `IPV6_PKTINFO`/`IPV6_NEXTHOP`),
+/// and a packet cannot come from a multicast address (the kernel's
+/// `EINVAL`).
 pub(crate) fn send_control(op: Operation, control: &ControlMessage) -> Result<()> {
     for addr in [control.src, control.next_hop].into_iter().flatten() {
         not_ipv4_mapped(op, addr)?;
     }
-    Ok(())
+    match control.src {
+        Some(src) if src.is_multicast() => invalid(op, InvalidArgument::BadSource(src)),
+        _ => Ok(()),
+    }
 }
 
 /// The records beyond Go in a control message to send: the platform must

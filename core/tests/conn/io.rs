@@ -5,7 +5,7 @@ use ipv6_core::{
     ControlFlags, ControlMessage, Error, InvalidArgument, Operation, Received, WireError,
 };
 
-use crate::fake::{Call, Datagram, EAGAIN, Fake};
+use crate::fake::{Call, Datagram, EAGAIN, Fake, Script};
 use crate::{invalid, packet_conn};
 
 const PEER: SocketAddrV6 =
@@ -194,7 +194,12 @@ fn receive_errors_are_returned() {
     };
     assert_eq!(c.read_from(&mut buf), Err(again));
     assert_eq!(c.read_msg(&mut [&mut buf]), Err(again));
-    assert_eq!(again.to_string(), "read_from: OS error 11");
+    let text = if cfg!(feature = "std") {
+        "read_from: Resource temporarily unavailable (EAGAIN, os error 11)"
+    } else {
+        "read_from: EAGAIN (os error 11)"
+    };
+    assert_eq!(again.to_string(), text);
 }
 
 #[test]
@@ -515,7 +520,6 @@ fn write_to_without_control_sends_no_control_bytes() {
 
 #[test]
 fn write_to_marshals_control_in_linux_layout() {
-    let c = packet_conn(Fake::default());
     let control = ControlMessage {
         traffic_class: Some(0xb8),
         hop_limit: Some(64),
@@ -523,15 +527,67 @@ fn write_to_marshals_control_in_linux_layout() {
         if_index: 3,
         ..ControlMessage::default()
     };
+    let c = packet_conn(Fake::with(Script {
+        interfaces: Ok(vec![3]),
+        ..Script::default()
+    }));
+    c.write_to(b"data", Some(&control), Some(&PEER)).unwrap();
     c.write_to(b"data", Some(&control), Some(&PEER)).unwrap();
     let expected = [&TCLASS_B8[..], &HOPLIMIT_64, &PKTINFO_DB8_1_IF3].concat();
+    let send = Call::SendMsg {
+        payload: b"data".to_vec(),
+        control: expected,
+        destination: Some(PEER),
+    };
+    // The interface is asked about once, then remembered.
     assert_eq!(
         c.backend().calls(),
-        [Call::SendMsg {
-            payload: b"data".to_vec(),
-            control: expected,
-            destination: Some(PEER)
-        }]
+        [Call::InterfaceExists(3), send.clone(), send]
+    );
+}
+
+#[test]
+fn write_to_refuses_what_the_kernel_would_refuse() {
+    let op = Operation::SendMsg;
+    let c = packet_conn(Fake::default());
+    let gone = ControlMessage {
+        if_index: 7,
+        ..ControlMessage::default()
+    };
+    assert_eq!(
+        c.write_to(b"x", Some(&gone), Some(&PEER)),
+        Err(Error::InvalidArgument(
+            op,
+            InvalidArgument::NoSuchInterface(7)
+        ))
+    );
+    let group = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
+    let from_group = ControlMessage {
+        src: Some(group),
+        ..ControlMessage::default()
+    };
+    assert_eq!(
+        c.write_to(b"x", Some(&from_group), Some(&PEER)),
+        Err(Error::InvalidArgument(
+            op,
+            InvalidArgument::BadSource(group)
+        ))
+    );
+    // An index no interface has is asked about every time; nothing is sent.
+    let _ = c.write_to(b"x", Some(&gone), Some(&PEER));
+    assert_eq!(
+        c.backend().calls(),
+        [Call::InterfaceExists(7), Call::InterfaceExists(7)]
+    );
+    // The batch helper checks the same, naming the batch.
+    let mut space = ipv6_core::ControlBuffer::new();
+    assert_eq!(
+        c.send_message(b"x", Some(&from_group), &mut space, Some(PEER))
+            .map(drop),
+        Err(Error::InvalidArgument(
+            Operation::SendBatch,
+            InvalidArgument::BadSource(group)
+        ))
     );
 }
 

@@ -192,7 +192,7 @@ fn exclude_source_specific_group_errors_name_the_method_and_block_source() {
     assert_eq!(refused, Err(invalid(op, InvalidArgument::BadSource(GROUP))));
     assert_eq!(
         refused.unwrap_err().to_string(),
-        "exclude_source_specific_group (MCAST_BLOCK_SOURCE): ff12::114 cannot be a multicast source"
+        "exclude_source_specific_group (MCAST_BLOCK_SOURCE): ff12::114 cannot be a source address"
     );
     // A kernel refusal comes back as the backend reported it.
     let error = Error::Os { op, errno: 99 };

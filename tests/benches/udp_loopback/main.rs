@@ -28,6 +28,8 @@ mod conn;
 mod measure;
 mod offload;
 mod raw;
+#[cfg(feature = "tokio")]
+mod tokio;
 
 use std::net::{Ipv6Addr, SocketAddr, SocketAddrV6, UdpSocket};
 use std::os::fd::AsRawFd;
@@ -201,6 +203,7 @@ fn scaled(full: f64) -> usize {
 }
 
 const LIBC_ROW: &str = "PacketConn<libc::Socket>";
+const TOKIO_ROW: &str = "AsyncPacketConn (tokio)";
 const RUSTIX_ROW: &str = "PacketConn<rustix::Socket>";
 const BASELINE_ROW: &str = "raw libc (baseline)";
 const PURE_RUSTIX: &str = "unsupported (pure rustix)";
@@ -211,6 +214,41 @@ fn by(capability: Capability) -> &'static str {
         Capability::Native => "rustix",
         Capability::Fallback => "libc fallback",
         Capability::Unsupported => "unsupported",
+    }
+}
+
+/// The tokio row's link for a section, or why there is none.
+#[cfg(feature = "tokio")]
+fn tokio_link(control: Option<ControlMessage>, report_port: u16) -> Option<tokio::AsyncLink> {
+    Some(tokio::AsyncLink::new(control, report_port).expect("tokio link"))
+}
+
+#[cfg(not(feature = "tokio"))]
+fn tokio_link(_: Option<ControlMessage>, _: u16) -> Option<Never> {
+    None
+}
+
+/// Stands in for the tokio link when the feature is off.
+#[cfg(not(feature = "tokio"))]
+enum Never {}
+
+#[cfg(not(feature = "tokio"))]
+impl Never {
+    fn single(&self) -> fn(usize, Seen) {
+        match *self {}
+    }
+
+    fn batch(&self) -> fn(usize, Seen) {
+        match *self {}
+    }
+}
+
+/// The tokio row's path, or why it does not run.
+fn tokio_path(path: &str) -> String {
+    if cfg!(feature = "tokio") {
+        format!("{path} via tokio async_io")
+    } else {
+        "not built (ipv6-tests feature tokio off)".to_string()
     }
 }
 
@@ -240,6 +278,8 @@ fn main() {
     let libc_plain = without_control
         .link(ipv6_backend_libc::Socket::new, None)
         .expect("libc backend");
+    let tokio_control = tokio_link(sent, with_control.source().port());
+    let tokio_plain = tokio_link(None, without_control.source().port());
     let rustix_plain = without_control
         .link(ipv6_backend_rustix::Socket::new, None)
         .expect("rustix backend");
@@ -283,7 +323,18 @@ fn main() {
     {
         let mut raw = with_control.raw_single(true);
         let mut libc = libc_control.single();
+        let mut tokio = tokio_control.as_ref().map(|l| l.single());
         let mut rustix = rustix_control.as_ref().map(Link::single);
+        let mut rows = [
+            Row::new(
+                BASELINE_ROW,
+                "sendmsg/recvmsg, cmsgs by CMSG_* macros",
+                &mut raw,
+            ),
+            Row::new(LIBC_ROW, "sendmsg/recvmsg by libc", &mut libc),
+            Row::looped(TOKIO_ROW, tokio_path("sendmsg/recvmsg"), tokio.as_mut()),
+            Row::maybe(RUSTIX_ROW, &rustix_control_path, rustix.as_mut()),
+        ];
         allocations += Section {
             title: "single datagram, with control data",
             unit: "send + receive",
@@ -291,15 +342,8 @@ fn main() {
             units_per_op: 1,
             expect: expect_control,
         }
-        .run(&mut [
-            Row::new(
-                BASELINE_ROW,
-                "sendmsg/recvmsg, cmsgs by CMSG_* macros",
-                &mut raw,
-            ),
-            Row::new(LIBC_ROW, "sendmsg/recvmsg by libc", &mut libc),
-            Row::maybe(RUSTIX_ROW, &rustix_control_path, rustix.as_mut()),
-        ]);
+        .run(&mut rows);
+        measure::print_ratio("tokio / blocking (target <= 1.15)", &rows[2], &rows[1]);
     }
 
     {
@@ -313,6 +357,13 @@ fn main() {
             (send, recv) if send == recv => format!("sendmsg/recvmsg by {}", by(send)),
             (send, recv) => format!("sendmsg by {}, recvmsg by {}", by(send), by(recv)),
         };
+        let mut tokio = tokio_plain.as_ref().map(|l| l.single());
+        let mut rows = [
+            Row::new(BASELINE_ROW, "sendmsg/recvmsg, no cmsgs", &mut raw),
+            Row::new(LIBC_ROW, "sendmsg/recvmsg by libc", &mut libc),
+            Row::looped(TOKIO_ROW, tokio_path("sendmsg/recvmsg"), tokio.as_mut()),
+            Row::new(RUSTIX_ROW, rustix_path, &mut rustix),
+        ];
         allocations += Section {
             title: "single datagram, no control data",
             unit: "send + receive",
@@ -320,11 +371,8 @@ fn main() {
             units_per_op: 1,
             expect: expect_plain,
         }
-        .run(&mut [
-            Row::new(BASELINE_ROW, "sendmsg/recvmsg, no cmsgs", &mut raw),
-            Row::new(LIBC_ROW, "sendmsg/recvmsg by libc", &mut libc),
-            Row::new(RUSTIX_ROW, rustix_path, &mut rustix),
-        ]);
+        .run(&mut rows);
+        measure::print_ratio("tokio / blocking (target <= 1.15)", &rows[2], &rows[1]);
     }
 
     {
@@ -335,6 +383,17 @@ fn main() {
             Capability::Unsupported => PURE_RUSTIX.to_string(),
             by_whom => format!("sendmmsg/recvmmsg by {}", by(by_whom)),
         };
+        let mut tokio = tokio_control.as_ref().map(|l| l.batch());
+        let mut rows = [
+            Row::new(
+                BASELINE_ROW,
+                "sendmmsg/recvmmsg, cmsgs by CMSG_* macros",
+                &mut raw,
+            ),
+            Row::new(LIBC_ROW, "sendmmsg/recvmmsg by libc", &mut libc),
+            Row::looped(TOKIO_ROW, tokio_path("sendmmsg/recvmmsg"), tokio.as_mut()),
+            Row::maybe(RUSTIX_ROW, rustix_path, rustix.as_mut()),
+        ];
         allocations += Section {
             title: "batch of 32 datagrams, with control data",
             unit: "datagram sent + received",
@@ -342,15 +401,8 @@ fn main() {
             units_per_op: BATCH,
             expect: expect_control,
         }
-        .run(&mut [
-            Row::new(
-                BASELINE_ROW,
-                "sendmmsg/recvmmsg, cmsgs by CMSG_* macros",
-                &mut raw,
-            ),
-            Row::new(LIBC_ROW, "sendmmsg/recvmmsg by libc", &mut libc),
-            Row::maybe(RUSTIX_ROW, rustix_path, rustix.as_mut()),
-        ]);
+        .run(&mut rows);
+        measure::print_ratio("tokio / blocking (target <= 1.15)", &rows[2], &rows[1]);
     }
 
     {
@@ -370,6 +422,13 @@ fn main() {
                 by_whom => format!("recvmmsg by {}", by(by_whom)),
             },
         );
+        let mut tokio = tokio_plain.as_ref().map(|l| l.batch());
+        let mut rows = [
+            Row::new(BASELINE_ROW, "sendmmsg/recvmmsg, no cmsgs", &mut raw),
+            Row::new(LIBC_ROW, "sendmmsg/recvmmsg by libc", &mut libc),
+            Row::looped(TOKIO_ROW, tokio_path("sendmmsg/recvmmsg"), tokio.as_mut()),
+            Row::new(RUSTIX_ROW, rustix_path, &mut rustix),
+        ];
         allocations += Section {
             title: "batch of 32 datagrams, no control data",
             unit: "datagram sent + received",
@@ -377,11 +436,8 @@ fn main() {
             units_per_op: BATCH,
             expect: expect_plain,
         }
-        .run(&mut [
-            Row::new(BASELINE_ROW, "sendmmsg/recvmmsg, no cmsgs", &mut raw),
-            Row::new(LIBC_ROW, "sendmmsg/recvmmsg by libc", &mut libc),
-            Row::new(RUSTIX_ROW, rustix_path, &mut rustix),
-        ]);
+        .run(&mut rows);
+        measure::print_ratio("tokio / blocking (target <= 1.15)", &rows[2], &rows[1]);
     }
 
     allocations += offload_section();

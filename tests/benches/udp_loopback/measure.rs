@@ -41,14 +41,29 @@ static GLOBAL: Counting = Counting;
 /// see the same machine state.
 pub const ROUNDS: usize = 20;
 
-/// Runs `ops` iterations of `f`, checking each result against `expect`;
+/// How a row runs its operations.
+enum Step<'a> {
+    /// One call per operation.
+    Each(&'a mut dyn FnMut() -> Seen),
+    /// One call for all of a round's operations, which checks each against
+    /// the expectation itself: an async row, whose loop runs inside one
+    /// `block_on` as a task's loop would.
+    Loop(&'a mut dyn FnMut(usize, Seen)),
+}
+
+/// Runs `ops` iterations of `step`, checking each result against `expect`;
 /// returns (nanoseconds, heap allocations).
-fn measure(ops: usize, expect: Seen, f: &mut dyn FnMut() -> Seen) -> (u128, u64) {
+fn measure(ops: usize, expect: Seen, step: &mut Step<'_>) -> (u128, u64) {
     let allocations = ALLOCATIONS.load(Relaxed);
     let start = Instant::now();
-    for _ in 0..ops {
-        let seen = black_box(f());
-        assert_eq!(seen, expect);
+    match step {
+        Step::Each(f) => {
+            for _ in 0..ops {
+                let seen = black_box(f());
+                assert_eq!(seen, expect);
+            }
+        }
+        Step::Loop(f) => f(ops, expect),
     }
     let elapsed = start.elapsed().as_nanos();
     (elapsed, ALLOCATIONS.load(Relaxed) - allocations)
@@ -60,7 +75,7 @@ pub struct Row<'a> {
     name: &'static str,
     /// How this implementation reaches the kernel, or why it cannot.
     path: String,
-    run: Option<&'a mut dyn FnMut() -> Seen>,
+    run: Option<Step<'a>>,
     ns_per_unit: [f64; ROUNDS],
     allocations: u64,
     ops: usize,
@@ -84,10 +99,23 @@ impl<'a> Row<'a> {
         Row {
             name,
             path: path.into(),
-            run: run.map(|r| r as &mut dyn FnMut() -> Seen),
+            run: run.map(|r| Step::Each(r as &mut dyn FnMut() -> Seen)),
             ns_per_unit: [0.0; ROUNDS],
             allocations: 0,
             ops: 0,
+        }
+    }
+
+    /// A row whose step runs a whole round's operations in one call (see
+    /// `Step::Loop`); `path` says why when there is none.
+    pub fn looped(
+        name: &'static str,
+        path: impl Into<String>,
+        run: Option<&'a mut impl FnMut(usize, Seen)>,
+    ) -> Self {
+        Row {
+            run: run.map(|r| Step::Loop(r as &mut dyn FnMut(usize, Seen))),
+            ..Row::maybe(name, path, None::<&mut fn() -> Seen>)
         }
     }
 
@@ -145,13 +173,13 @@ impl Section {
         for row in rows.iter_mut() {
             if let Some(run) = &mut row.run {
                 // First-use allocations, page faults and caches stay out.
-                measure((per_round / 10).max(1), self.expect, *run);
+                measure((per_round / 10).max(1), self.expect, run);
             }
         }
         for round in 0..ROUNDS {
             for row in rows.iter_mut() {
                 if let Some(run) = &mut row.run {
-                    let (ns, allocations) = measure(per_round, self.expect, *run);
+                    let (ns, allocations) = measure(per_round, self.expect, run);
                     row.ns_per_unit[round] = ns as f64 / (per_round * self.units_per_op) as f64;
                     row.allocations += allocations;
                     row.ops += per_round;
@@ -181,5 +209,13 @@ impl Section {
                 row.name, row.path, ns, ratio, allocations
             );
         }
+    }
+}
+
+/// Prints `row`'s time over `other`'s (median of the per-round ratios),
+/// when both ran.
+pub fn print_ratio(what: &str, row: &Row<'_>, other: &Row<'_>) {
+    if row.run.is_some() && other.run.is_some() {
+        println!("  {what}: {:.3}", row.ratio_to(other));
     }
 }

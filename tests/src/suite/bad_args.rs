@@ -168,6 +168,22 @@ fn reject_all<B: Backend>(s: &Sock<B>) {
     );
 }
 
+/// Whether `result` is the kernel's `errno` for `op` (true), or the
+/// `Unsupported(op)` this build declares (false); panics otherwise.
+#[track_caller]
+fn must_fail_or_unsupported<B: Backend>(
+    op: Op,
+    result: &ipv6_core::Result<()>,
+    errno: i32,
+) -> bool {
+    if !super::supports::<B>(&[op]) {
+        assert_eq!(result, &Err(Error::Unsupported(op)), "[{}]", B::NAME);
+        return false;
+    }
+    assert_eq!(result, &Err(Error::Os { op, errno }), "[{}]", B::NAME);
+    true
+}
+
 /// Still works: options set and read back, `payload` sent to itself.
 fn still_usable<B: Backend>(s: &Sock<B>, payload: &[u8]) -> Outcome {
     must::<B, _>(&[Op::Set(O::HopLimit)], s.set_hop_limit(5))?;
@@ -215,7 +231,10 @@ pub fn bad_arguments_ipv4_socket<B: Backend>(_: &Netns) -> Outcome {
 }
 
 /// Refusals by the kernel come back as `Error::Os` naming the operation:
-/// joining a group twice, leaving one never joined.
+/// joining a group twice, leaving one never joined, an option the socket
+/// type lacks, a would-block read. Each prints the method, the C option,
+/// the system's text with the errno's name, and a hint where the cause is
+/// certain; `std::io::Error::from` keeps all of it under the right kind.
 pub fn kernel_errors_are_typed<B: Backend>(ns: &Netns) -> Outcome {
     let link = Pair::new(ns, "va", "vb", 1);
     let s = Sock::<B>::udp_loopback();
@@ -224,8 +243,9 @@ pub fn kernel_errors_are_typed<B: Backend>(ns: &Netns) -> Outcome {
         &[Op::Set(O::JoinGroup)],
         s.join_group(Some(link.b_index), group),
     )?;
+    let twice = s.join_group(Some(link.b_index), group);
     assert_eq!(
-        s.join_group(Some(link.b_index), group),
+        twice,
         Err(Error::Os {
             op: Op::Set(O::JoinGroup),
             errno: libc::EADDRINUSE
@@ -233,6 +253,58 @@ pub fn kernel_errors_are_typed<B: Backend>(ns: &Netns) -> Outcome {
         "[{}] joining twice",
         B::NAME
     );
+    let twice = twice.unwrap_err();
+    assert_eq!(
+        twice.to_string(),
+        "join_group (MCAST_JOIN_GROUP): Address already in use (EADDRINUSE, os error 98); \
+         the socket is already a member of this group on this interface"
+    );
+    let io = std::io::Error::from(twice);
+    assert_eq!(io.kind(), std::io::ErrorKind::AddrInUse);
+    assert_eq!(io.to_string(), twice.to_string());
+    let inner = io.get_ref().and_then(|e| e.downcast_ref::<Error>());
+    assert_eq!(inner, Some(&twice), "the io::Error keeps the operation");
+
+    // IPV6_CHECKSUM and ICMP6_FILTER on a UDP socket.
+    let checksum = s.set_checksum(Some(2));
+    if must_fail_or_unsupported::<B>(Op::Set(O::Checksum), &checksum, libc::ENOPROTOOPT) {
+        let e = checksum.unwrap_err();
+        assert!(
+            e.to_string().starts_with(
+                "set_checksum (IPV6_CHECKSUM): Protocol not available (ENOPROTOOPT, os error 92); \
+             IPV6_CHECKSUM needs a raw socket"
+            ),
+            "{e}"
+        );
+    }
+    let filter = s.set_icmp_filter(&ipv6_core::IcmpFilter::PASS_ALL);
+    if must_fail_or_unsupported::<B>(Op::Set(O::IcmpFilter), &filter, libc::ENOPROTOOPT) {
+        let hint = filter.unwrap_err().hint();
+        assert!(
+            hint.is_some_and(|h| h.contains("raw ICMPv6 socket")),
+            "{hint:?}"
+        );
+    }
+
+    // Nothing to read on a non-blocking socket.
+    must::<B, _>(&[Op::SetNonblocking], s.set_nonblocking(true))?;
+    let mut buf = [0u8; 8];
+    let empty = s.read_from(&mut buf).unwrap_err();
+    assert!(
+        empty.is_would_block() && empty.is_timeout(),
+        "[{}] {empty:?}",
+        B::NAME
+    );
+    assert!(!empty.is_interrupted());
+    assert_eq!(empty.operation(), Some(Op::RecvMsg));
+    let io = std::io::Error::from(empty);
+    assert_eq!(
+        io.kind(),
+        std::io::ErrorKind::WouldBlock,
+        "as async runtimes need"
+    );
+    assert!(io.to_string().starts_with("read_from: "), "{io}");
+    must::<B, _>(&[Op::SetNonblocking], s.set_nonblocking(false))?;
     must::<B, _>(
         &[Op::Set(O::LeaveGroup)],
         s.leave_group(Some(link.b_index), group),
@@ -245,6 +317,11 @@ pub fn kernel_errors_are_typed<B: Backend>(ns: &Netns) -> Outcome {
         }),
         "[{}] leaving twice",
         B::NAME
+    );
+    let hint = s.leave_group(Some(link.b_index), group).unwrap_err().hint();
+    assert_eq!(
+        hint,
+        Some("the socket is not a member of this group on this interface")
     );
     still_usable(&s, HELLO)
 }

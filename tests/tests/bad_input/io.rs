@@ -106,13 +106,30 @@ fn sends<B: Backend>(t: &mut Table) {
         if_index: NO_SUCH_INTERFACE,
         ..ControlMessage::default()
     };
+    // Refused before the kernel's ENODEV, in every build.
     t.socket::<B, _, _>(
         "PacketConn::write_to(control.if_index no such interface)",
         Udp::<B>::new,
-        with_control::<B, usize>(Op::SendMsg, os(Op::SendMsg, libc::ENODEV)),
+        invalid(Op::SendMsg, Bad::NoSuchInterface(NO_SUCH_INTERFACE)),
         |u| {
             u.conn
                 .write_to(b"x", Some(&no_such_interface), Some(&u.peer_addr))
+        },
+        Udp::echo,
+    );
+    // Refused before the kernel's EINVAL, in every build.
+    let group = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
+    let multicast_src = ControlMessage {
+        src: Some(group),
+        ..ControlMessage::default()
+    };
+    t.socket::<B, _, _>(
+        "PacketConn::write_to(control.src multicast)",
+        Udp::<B>::new,
+        invalid(Op::SendMsg, Bad::BadSource(group)),
+        |u| {
+            u.conn
+                .write_to(b"x", Some(&multicast_src), Some(&u.peer_addr))
         },
         Udp::echo,
     );
