@@ -59,6 +59,8 @@ macro_rules! conformance_suite {
             concurrent::concurrent_read_write_raw,
             concurrent::concurrent_batch_read_write_raw,
             concurrent::concurrent_control_flags_match_kernel,
+            property::control_round_trip_property,
+            property::control_round_trip_batch_property,
             receive_options::receive_options_set_by_another_library,
             receive_options::receive_options_outlive_into_inner,
             receive_options::receive_options_toggled_while_reading,

@@ -21,6 +21,7 @@ pub mod io;
 pub mod listeners;
 pub mod multicast;
 pub mod path_mtu;
+pub mod property;
 pub mod receive_options;
 pub mod sockets;
 pub mod sockopt;
