@@ -285,11 +285,25 @@ impl ControlMessage {
     /// [`Decoded::error`]. `PacketConn` reads use this, so a datagram is
     /// never lost to its control data.
     pub fn parse_partial(platform: &Platform, bytes: &[u8]) -> Decoded {
+        if platform.same_control_data(&Platform::HOST) {
+            Self::parse_partial_with(&Platform::HOST, bytes)
+        } else {
+            Self::parse_partial_with(platform, bytes)
+        }
+    }
+
+    /// [`parse_partial`](Self::parse_partial), inlined into each caller so
+    /// that a constant `platform` folds.
+    #[inline(always)]
+    fn parse_partial_with(platform: &Platform, bytes: &[u8]) -> Decoded {
         let mut decoded = Decoded::default();
         let fail = |decoded: &mut Decoded, e: WireError| {
             decoded.undecoded += 1;
             decoded.error.get_or_insert(e);
         };
+        // Each understood record's `cmsg_type` and data length, looked up
+        // once per buffer rather than once per record.
+        let known = RECEIVED.map(|kind| (platform.cmsg_type(kind), platform.cmsg_data_len(kind)));
         for record in cmsg::Iter::new(platform, bytes) {
             let record = match record {
                 Ok(record) => record,
@@ -301,14 +315,13 @@ impl ControlMessage {
             if record.level != IPPROTO_IPV6 {
                 continue;
             }
-            let known = RECEIVED
-                .into_iter()
-                .find(|&kind| platform.cmsg_type(kind) == Some(record.kind));
-            let Some(kind) = known else { continue };
-            if record.data.len() < platform.cmsg_data_len(kind) {
+            let Some(i) = known.iter().position(|&(t, _)| t == Some(record.kind)) else {
+                continue;
+            };
+            if record.data.len() < known[i].1 {
                 continue;
             }
-            if let Err(e) = decoded.message.apply(platform, kind, record.data) {
+            if let Err(e) = decoded.message.apply(platform, RECEIVED[i], record.data) {
                 fail(&mut decoded, e);
             }
         }
@@ -316,6 +329,7 @@ impl ControlMessage {
     }
 
     /// Stores one received record of `kind` (its data is long enough).
+    #[inline(always)]
     fn apply(
         &mut self,
         platform: &Platform,

@@ -243,6 +243,7 @@ impl<'a> ExtHeaders<'a> {
 impl<'a> Iterator for ExtHeaders<'a> {
     type Item = Result<ExtHeader<'a>, WireError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.done.is_some() {
             return None;
