@@ -131,6 +131,7 @@ pub struct Writer<'a> {
 
 impl<'a> Writer<'a> {
     /// Writes records to the start of `buf` with `platform`'s framing.
+    #[inline(always)]
     pub fn new(platform: &Platform, buf: &'a mut [u8]) -> Self {
         Writer {
             layout: platform.cmsg_layout,
@@ -142,6 +143,7 @@ impl<'a> Writer<'a> {
 
     /// Appends a record with `data_len` zeroed data bytes and returns the data
     /// for the caller to fill. Nothing is written if it does not fit.
+    #[inline(always)]
     pub fn append(
         &mut self,
         level: i32,

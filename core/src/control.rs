@@ -220,6 +220,17 @@ enum Outgoing {
 }
 
 impl Outgoing {
+    /// Hands the record to `sink` with its `cmsg_type`, if the platform has
+    /// one.
+    #[inline(always)]
+    fn emit(self, platform: &Platform, sink: &mut impl RecordSink) -> Result<(), WireError> {
+        match platform.cmsg_type(self.kind()) {
+            Some(cmsg_type) => sink.record(platform, self, cmsg_type),
+            None => Ok(()),
+        }
+    }
+
+    #[inline(always)]
     fn kind(self) -> ControlType {
         match self {
             Outgoing::TrafficClass(_) => ControlType::TrafficClass,
@@ -229,6 +240,7 @@ impl Outgoing {
         }
     }
 
+    #[inline(always)]
     fn encode(self, platform: &Platform, data: &mut [u8]) -> Result<(), WireError> {
         match self {
             Outgoing::TrafficClass(v) | Outgoing::HopLimit(v) => {
@@ -253,6 +265,41 @@ impl Outgoing {
     }
 }
 
+/// What [`ControlMessage::each_record`] hands the records to: a counter
+/// for `marshal_len`, a [`Writer`] for `marshal`.
+trait RecordSink {
+    fn record(
+        &mut self,
+        platform: &Platform,
+        record: Outgoing,
+        cmsg_type: i32,
+    ) -> Result<(), WireError>;
+}
+
+/// Bytes the records take.
+struct Space(usize);
+
+impl RecordSink for Space {
+    #[inline(always)]
+    fn record(&mut self, platform: &Platform, record: Outgoing, _: i32) -> Result<(), WireError> {
+        self.0 += record_space(platform, record.kind());
+        Ok(())
+    }
+}
+
+impl RecordSink for Writer<'_> {
+    #[inline(always)]
+    fn record(
+        &mut self,
+        platform: &Platform,
+        record: Outgoing,
+        cmsg_type: i32,
+    ) -> Result<(), WireError> {
+        let data_len = platform.cmsg_data_len(record.kind());
+        record.encode(platform, self.append(IPPROTO_IPV6, cmsg_type, data_len)?)
+    }
+}
+
 impl ControlMessage {
     /// Decodes IPv6-level records.
     ///
@@ -270,6 +317,7 @@ impl ControlMessage {
     ///
     /// For received data, where the datagram must survive a bad record,
     /// use [`parse_partial`](Self::parse_partial).
+    #[inline]
     pub fn parse(platform: &Platform, bytes: &[u8]) -> Result<ControlMessage, WireError> {
         let decoded = ControlMessage::parse_partial(platform, bytes);
         match decoded.error {
@@ -284,12 +332,27 @@ impl ControlMessage {
     /// counted in [`Decoded::undecoded`] and the first is kept in
     /// [`Decoded::error`]. `PacketConn` reads use this, so a datagram is
     /// never lost to its control data.
+    #[inline]
     pub fn parse_partial(platform: &Platform, bytes: &[u8]) -> Decoded {
+        // Inlined, so that a caller whose platform is a constant (a
+        // backend's `platform()`) picks its path at compile time.
         if platform.same_control_data(&Platform::HOST) {
-            Self::parse_partial_with(&Platform::HOST, bytes)
+            Self::parse_partial_host(bytes)
         } else {
-            Self::parse_partial_with(platform, bytes)
+            Self::parse_partial_general(platform, bytes)
         }
+    }
+
+    /// [`parse_partial`](Self::parse_partial) on the host's constant
+    /// layouts, which the compiler folds.
+    #[inline(never)]
+    fn parse_partial_host(bytes: &[u8]) -> Decoded {
+        Self::parse_partial_with(&Platform::HOST, bytes)
+    }
+
+    #[inline(never)]
+    fn parse_partial_general(platform: &Platform, bytes: &[u8]) -> Decoded {
+        Self::parse_partial_with(platform, bytes)
     }
 
     /// [`parse_partial`](Self::parse_partial), inlined into each caller so
@@ -367,27 +430,34 @@ impl ControlMessage {
         Ok(())
     }
 
-    /// The records to send, in Go's order; `None` where a field is unset.
-    fn outgoing(&self) -> [Option<Outgoing>; SENT.len()] {
-        let packet_info = (self.src.is_some() || self.if_index > 0).then(|| Outgoing::PacketInfo {
-            src: self.src.unwrap_or(Ipv6Addr::UNSPECIFIED),
-            if_index: self.if_index,
-        });
-        [
-            self.traffic_class.map(Outgoing::TrafficClass),
-            self.hop_limit.map(Outgoing::HopLimit),
-            packet_info,
-            self.next_hop
-                .map(|hop| Outgoing::NextHop(SocketAddrV6::new(hop, 0, 0, self.if_index))),
-        ]
-    }
-
-    /// The records `marshal` writes on `platform`, with their `cmsg_type`.
-    fn records(&self, platform: &Platform) -> impl Iterator<Item = (Outgoing, i32)> {
-        self.outgoing()
-            .into_iter()
-            .flatten()
-            .filter_map(|record| Some((record, platform.cmsg_type(record.kind())?)))
+    /// Hands each record to send and its `cmsg_type` to `sink`, in Go's
+    /// order, skipping unset fields and types the platform lacks; stops at
+    /// the first error.
+    ///
+    /// Written out rather than looped over an array, and `sink` a trait
+    /// rather than a closure, so that everything inlines and each record's
+    /// sizes are constants where the platform is.
+    #[inline(always)]
+    fn each_record<S: RecordSink>(
+        &self,
+        platform: &Platform,
+        sink: &mut S,
+    ) -> Result<(), WireError> {
+        if let Some(v) = self.traffic_class {
+            Outgoing::TrafficClass(v).emit(platform, sink)?;
+        }
+        if let Some(v) = self.hop_limit {
+            Outgoing::HopLimit(v).emit(platform, sink)?;
+        }
+        if self.src.is_some() || self.if_index > 0 {
+            let src = self.src.unwrap_or(Ipv6Addr::UNSPECIFIED);
+            let if_index = self.if_index;
+            Outgoing::PacketInfo { src, if_index }.emit(platform, sink)?;
+        }
+        if let Some(hop) = self.next_hop {
+            Outgoing::NextHop(SocketAddrV6::new(hop, 0, 0, self.if_index)).emit(platform, sink)?;
+        }
+        Ok(())
     }
 
     /// Encodes into `buf`; returns bytes written.
@@ -410,7 +480,32 @@ impl ControlMessage {
     ///   silently drops them. Rejecting them is the caller's policy
     ///   ([`PacketConn`](crate::PacketConn) does), not the codec's, and
     ///   encoding them keeps `parse(marshal(m))` faithful.
+    #[inline]
     pub fn marshal(&self, platform: &Platform, buf: &mut [u8]) -> Result<usize, WireError> {
+        // As in `parse_partial`: a constant platform picks its path at
+        // compile time.
+        if platform.same_control_data(&Platform::HOST) {
+            self.marshal_host(buf)
+        } else {
+            self.marshal_general(platform, buf)
+        }
+    }
+
+    /// [`marshal`](Self::marshal) on the host's constant layouts.
+    #[inline(never)]
+    fn marshal_host(&self, buf: &mut [u8]) -> Result<usize, WireError> {
+        self.marshal_with(&Platform::HOST, buf)
+    }
+
+    #[inline(never)]
+    fn marshal_general(&self, platform: &Platform, buf: &mut [u8]) -> Result<usize, WireError> {
+        self.marshal_with(platform, buf)
+    }
+
+    /// [`marshal`](Self::marshal), inlined into each caller so that a
+    /// constant `platform` folds.
+    #[inline(always)]
+    fn marshal_with(&self, platform: &Platform, buf: &mut [u8]) -> Result<usize, WireError> {
         let needed = self.marshal_len(platform);
         if buf.len() < needed {
             return Err(WireError::BufferTooSmall {
@@ -419,18 +514,17 @@ impl ControlMessage {
             });
         }
         let mut writer = Writer::new(platform, buf);
-        for (record, cmsg_type) in self.records(platform) {
-            let data_len = platform.cmsg_data_len(record.kind());
-            record.encode(platform, writer.append(IPPROTO_IPV6, cmsg_type, data_len)?)?;
-        }
+        self.each_record(platform, &mut writer)?;
         Ok(writer.len())
     }
 
     /// Bytes `marshal` writes.
+    #[inline]
     pub fn marshal_len(&self, platform: &Platform) -> usize {
-        self.records(platform)
-            .map(|(record, _)| record_space(platform, record.kind()))
-            .sum()
+        let mut len = Space(0);
+        // Counting cannot fail.
+        let _ = self.each_record(platform, &mut len);
+        len.0
     }
 
     /// [`marshal`](Self::marshal) into a fixed-capacity vector.
