@@ -319,7 +319,31 @@ impl ControlMessage {
     /// use [`parse_partial`](Self::parse_partial).
     #[inline]
     pub fn parse(platform: &Platform, bytes: &[u8]) -> Result<ControlMessage, WireError> {
-        let decoded = ControlMessage::parse_partial(platform, bytes);
+        // As `parse_partial`: a constant platform picks its path at compile
+        // time.
+        if platform.same_control_data(&Platform::HOST) {
+            Self::parse_host(bytes)
+        } else {
+            Self::parse_general(platform, bytes)
+        }
+    }
+
+    #[inline(never)]
+    fn parse_host(bytes: &[u8]) -> Result<ControlMessage, WireError> {
+        Self::parse_with(&Platform::HOST, bytes)
+    }
+
+    #[inline(never)]
+    fn parse_general(platform: &Platform, bytes: &[u8]) -> Result<ControlMessage, WireError> {
+        Self::parse_with(platform, bytes)
+    }
+
+    /// `parse_partial` stopped at its first error, which is the one it
+    /// would have kept: the same answer without walking on.
+    #[inline(always)]
+    fn parse_with(platform: &Platform, bytes: &[u8]) -> Result<ControlMessage, WireError> {
+        let mut decoded = Decoded::default();
+        Self::decode_into::<true>(platform, bytes, &mut decoded);
         match decoded.error {
             Some(e) => Err(e),
             None => Ok(decoded.message),
@@ -360,6 +384,18 @@ impl ControlMessage {
     #[inline(always)]
     fn parse_partial_with(platform: &Platform, bytes: &[u8]) -> Decoded {
         let mut decoded = Decoded::default();
+        Self::decode_into::<false>(platform, bytes, &mut decoded);
+        decoded
+    }
+
+    /// Decodes the records of `bytes` into `decoded`; with `STOP_AT_ERROR`
+    /// the walk ends at the first error, else only at a framing error.
+    #[inline(always)]
+    fn decode_into<const STOP_AT_ERROR: bool>(
+        platform: &Platform,
+        bytes: &[u8],
+        decoded: &mut Decoded,
+    ) {
         let fail = |decoded: &mut Decoded, e: WireError| {
             decoded.undecoded += 1;
             decoded.error.get_or_insert(e);
@@ -371,7 +407,7 @@ impl ControlMessage {
             let record = match record {
                 Ok(record) => record,
                 Err(e) => {
-                    fail(&mut decoded, e);
+                    fail(decoded, e);
                     break;
                 }
             };
@@ -385,10 +421,12 @@ impl ControlMessage {
                 continue;
             }
             if let Err(e) = decoded.message.apply(platform, RECEIVED[i], record.data) {
-                fail(&mut decoded, e);
+                fail(decoded, e);
+                if STOP_AT_ERROR {
+                    break;
+                }
             }
         }
-        decoded
     }
 
     /// Stores one received record of `kind` (its data is long enough).

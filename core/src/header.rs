@@ -163,6 +163,7 @@ impl<T: AsRef<[u8]>> HeaderView<T> {
 }
 
 /// End of the payload: the payload length, bounded by the buffer.
+#[inline]
 fn payload_end(payload_len: u16, buffer_len: usize) -> usize {
     HEADER_LEN
         .saturating_add(usize::from(payload_len))
