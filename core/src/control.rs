@@ -319,22 +319,6 @@ impl ControlMessage {
     /// use [`parse_partial`](Self::parse_partial).
     #[inline]
     pub fn parse(platform: &Platform, bytes: &[u8]) -> Result<ControlMessage, WireError> {
-        // As `parse_partial`: a constant platform picks its path at compile
-        // time.
-        if platform.same_control_data(&Platform::HOST) {
-            Self::parse_host(bytes)
-        } else {
-            Self::parse_general(platform, bytes)
-        }
-    }
-
-    #[inline(never)]
-    fn parse_host(bytes: &[u8]) -> Result<ControlMessage, WireError> {
-        Self::parse_with(&Platform::HOST, bytes)
-    }
-
-    #[inline(never)]
-    fn parse_general(platform: &Platform, bytes: &[u8]) -> Result<ControlMessage, WireError> {
         Self::parse_with(platform, bytes)
     }
 
@@ -358,24 +342,6 @@ impl ControlMessage {
     /// never lost to its control data.
     #[inline]
     pub fn parse_partial(platform: &Platform, bytes: &[u8]) -> Decoded {
-        // Inlined, so that a caller whose platform is a constant (a
-        // backend's `platform()`) picks its path at compile time.
-        if platform.same_control_data(&Platform::HOST) {
-            Self::parse_partial_host(bytes)
-        } else {
-            Self::parse_partial_general(platform, bytes)
-        }
-    }
-
-    /// [`parse_partial`](Self::parse_partial) on the host's constant
-    /// layouts, which the compiler folds.
-    #[inline(never)]
-    fn parse_partial_host(bytes: &[u8]) -> Decoded {
-        Self::parse_partial_with(&Platform::HOST, bytes)
-    }
-
-    #[inline(never)]
-    fn parse_partial_general(platform: &Platform, bytes: &[u8]) -> Decoded {
         Self::parse_partial_with(platform, bytes)
     }
 
@@ -520,23 +486,6 @@ impl ControlMessage {
     ///   encoding them keeps `parse(marshal(m))` faithful.
     #[inline]
     pub fn marshal(&self, platform: &Platform, buf: &mut [u8]) -> Result<usize, WireError> {
-        // As in `parse_partial`: a constant platform picks its path at
-        // compile time.
-        if platform.same_control_data(&Platform::HOST) {
-            self.marshal_host(buf)
-        } else {
-            self.marshal_general(platform, buf)
-        }
-    }
-
-    /// [`marshal`](Self::marshal) on the host's constant layouts.
-    #[inline(never)]
-    fn marshal_host(&self, buf: &mut [u8]) -> Result<usize, WireError> {
-        self.marshal_with(&Platform::HOST, buf)
-    }
-
-    #[inline(never)]
-    fn marshal_general(&self, platform: &Platform, buf: &mut [u8]) -> Result<usize, WireError> {
         self.marshal_with(platform, buf)
     }
 

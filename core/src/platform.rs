@@ -698,22 +698,6 @@ impl Platform {
         self.sockopts[option as usize]
     }
 
-    /// Whether `self` frames, numbers and lays out control messages exactly
-    /// as `other` does: every field the control-message codecs read.
-    ///
-    /// The codecs compare a caller's platform with [`Platform::HOST`] once
-    /// per buffer and, when equal, run with the host's constant, so the
-    /// compiler folds each width, offset and type number (the result is
-    /// the same either way; only the instructions differ).
-    #[inline]
-    pub(crate) fn same_control_data(&self, other: &Platform) -> bool {
-        self.endian == other.endian
-            && self.cmsg_layout == other.cmsg_layout
-            && self.cmsg_types == other.cmsg_types
-            && self.af_inet6 == other.af_inet6
-            && self.layouts == other.layouts
-    }
-
     /// The `cmsg_type` for `kind` at level `IPPROTO_IPV6`, or `None`.
     pub const fn cmsg_type(&self, kind: ControlType) -> Option<i32> {
         self.cmsg_types[kind as usize]

@@ -77,6 +77,7 @@ pub fn decode_sockaddr_in6(platform: &Platform, buf: &[u8]) -> Result<SocketAddr
 }
 
 /// Writes an `int` option value; returns 4.
+#[inline]
 pub fn encode_int(platform: &Platform, value: i32, buf: &mut [u8]) -> Result<usize, WireError> {
     need(buf, 4)?;
     platform.endian.write_u32(buf, value as u32);
