@@ -99,36 +99,6 @@ const fn record_space(platform: &Platform, kind: ControlType) -> usize {
     }
 }
 
-/// Total `CMSG_SPACE` of one record of each of `kinds` on `platform`.
-const fn records_space(platform: &Platform, kinds: &[ControlType]) -> usize {
-    let mut total = 0;
-    let mut i = 0;
-    while i < kinds.len() {
-        total += record_space(platform, kinds[i]);
-        i += 1;
-    }
-    total
-}
-
-/// The larger of every record `marshal` can emit and every record
-/// `ControlFlags::all()` asks for, over `platforms`.
-const fn max_space(platforms: &[Platform]) -> usize {
-    let mut max = 0;
-    let mut i = 0;
-    while i < platforms.len() {
-        let sent = records_space(&platforms[i], &SENT);
-        let received = records_space(&platforms[i], &RECEIVED);
-        if sent > max {
-            max = sent;
-        }
-        if received > max {
-            max = received;
-        }
-        i += 1;
-    }
-    max
-}
-
 /// Largest encoding/receive space of all records on any platform.
 ///
 /// The maximum, over [`Platform::ALL`], of the longest
@@ -136,7 +106,29 @@ const fn max_space(platforms: &[Platform]) -> usize {
 /// [`ControlFlags::all().space()`](ControlFlags::space): 136 bytes, reached
 /// by 64-bit Linux and the 64-bit BSDs. A hand-made [`Platform`] with larger
 /// layouts can exceed it; [`ControlMessage::to_bytes`] then fails.
-pub const MAX_SPACE: usize = max_space(&Platform::ALL);
+pub const MAX_SPACE: usize = {
+    // Evaluated by the compiler only, so written here rather than as
+    // functions that no running program would ever call.
+    let mut max = 0;
+    let mut p = 0;
+    while p < Platform::ALL.len() {
+        let mut sides = [&SENT, &RECEIVED].as_slice();
+        while let [kinds, rest @ ..] = sides {
+            let mut total = 0;
+            let mut k = 0;
+            while k < kinds.len() {
+                total += record_space(&Platform::ALL[p], kinds[k]);
+                k += 1;
+            }
+            if total > max {
+                max = total;
+            }
+            sides = rest;
+        }
+        p += 1;
+    }
+    max
+};
 
 /// A control buffer of [`MAX_SPACE`] bytes, aligned as `cmsghdr` requires on
 /// every platform (8 bytes), for receiving and sending without allocating.
