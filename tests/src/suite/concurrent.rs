@@ -6,7 +6,7 @@
 //! Go's writers toggle every flag, so which fields a datagram carries
 //! depends on timing and Go checks none of them. Here the fields the readers
 //! check ([`RECEIVER_FLAGS`]) stay on, and the writers race
-//! `set_control_message` of [`TOGGLED`] against the reads: it changes the
+//! `set_control_message` of `TOGGLED` (path MTU) against the reads: it changes the
 //! flags `PacketConn` sizes receive buffers by and a kernel receive option,
 //! yet must never cost a datagram one of the fields that stayed on.
 //! Toggling every flag at once is [`concurrent_control_flags_match_kernel`].

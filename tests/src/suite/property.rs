@@ -259,7 +259,7 @@ pub fn control_round_trip_property<B: Backend>(ns: &Netns) -> Outcome {
     Some(())
 }
 
-/// `write_batch` of 1 to [`MAX_BATCH`] arbitrary datagrams, each with its
+/// `write_batch` of 1 to `MAX_BATCH` (8) arbitrary datagrams, each with its
 /// own control data (or none) and destination, and `read_batch` of them.
 pub fn control_round_trip_batch_property<B: Backend>(ns: &Netns) -> Outcome {
     let locals = locals(ns);
