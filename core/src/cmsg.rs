@@ -47,6 +47,11 @@ pub struct Cmsg<'a> {
 pub struct Iter<'a> {
     layout: CmsgLayout,
     endian: Endian,
+    /// Where a record's data starts: `CMSG_LEN(0)`, and at least the three
+    /// fields, even for a hand-made layout, so that reading them cannot
+    /// fail and every record moves the walk forward. Resolved once per
+    /// walk rather than per record.
+    header: usize,
     buf: &'a [u8],
     /// Offset of the next record; `buf.len()` once finished.
     offset: usize,
@@ -54,10 +59,13 @@ pub struct Iter<'a> {
 
 impl<'a> Iter<'a> {
     /// Walks `buf` with `platform`'s framing.
+    #[inline(always)]
     pub fn new(platform: &Platform, buf: &'a [u8]) -> Self {
+        let layout = platform.cmsg_layout;
         Iter {
-            layout: platform.cmsg_layout,
+            layout,
             endian: platform.endian,
+            header: layout.data_offset().max(layout.len_size + 8),
             buf,
             offset: 0,
         }
@@ -71,11 +79,10 @@ impl<'a> Iter<'a> {
 impl<'a> Iterator for Iter<'a> {
     type Item = Result<Cmsg<'a>, WireError>;
 
+    #[inline(always)]
     fn next(&mut self) -> Option<Self::Item> {
         let len_size = self.layout.len_size;
-        // At least the three fields, even for a hand-made layout, so that
-        // reading them cannot fail and every record moves the walk forward.
-        let header = self.layout.data_offset().max(len_size + 8);
+        let header = self.header;
         let offset = self.offset;
         let rest = self.buf.get(offset..)?;
         if rest.len() < header {
@@ -124,6 +131,7 @@ pub struct Writer<'a> {
 
 impl<'a> Writer<'a> {
     /// Writes records to the start of `buf` with `platform`'s framing.
+    #[inline(always)]
     pub fn new(platform: &Platform, buf: &'a mut [u8]) -> Self {
         Writer {
             layout: platform.cmsg_layout,
@@ -135,6 +143,7 @@ impl<'a> Writer<'a> {
 
     /// Appends a record with `data_len` zeroed data bytes and returns the data
     /// for the caller to fill. Nothing is written if it does not fit.
+    #[inline(always)]
     pub fn append(
         &mut self,
         level: i32,

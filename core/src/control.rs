@@ -134,36 +134,6 @@ const fn record_space(platform: &Platform, kind: ControlType) -> usize {
     }
 }
 
-/// Total `CMSG_SPACE` of one record of each of `kinds` on `platform`.
-const fn records_space(platform: &Platform, kinds: &[ControlType]) -> usize {
-    let mut total = 0;
-    let mut i = 0;
-    while i < kinds.len() {
-        total += record_space(platform, kinds[i]);
-        i += 1;
-    }
-    total
-}
-
-/// The larger of every record `marshal` can emit and every record
-/// `ControlFlags::all()` asks for, over `platforms`.
-const fn max_space(platforms: &[Platform]) -> usize {
-    let mut max = 0;
-    let mut i = 0;
-    while i < platforms.len() {
-        let sent = records_space(&platforms[i], &SENT);
-        let received = records_space(&platforms[i], &RECEIVED);
-        if sent > max {
-            max = sent;
-        }
-        if received > max {
-            max = received;
-        }
-        i += 1;
-    }
-    max
-}
-
 /// Largest encoding/receive space of all records on any platform.
 ///
 /// The maximum, over [`Platform::ALL`], of the longest
@@ -171,7 +141,29 @@ const fn max_space(platforms: &[Platform]) -> usize {
 /// [`ControlFlags::all().space()`](ControlFlags::space): 136 bytes, reached
 /// by 64-bit Linux and the 64-bit BSDs. A hand-made [`Platform`] with larger
 /// layouts can exceed it; [`ControlMessage::to_bytes`] then fails.
-pub const MAX_SPACE: usize = max_space(&Platform::ALL);
+pub const MAX_SPACE: usize = {
+    // Evaluated by the compiler only, so written here rather than as
+    // functions that no running program would ever call.
+    let mut max = 0;
+    let mut p = 0;
+    while p < Platform::ALL.len() {
+        let mut sides: &[&[ControlType]] = &[&SENT, &RECEIVED];
+        while let [kinds, rest @ ..] = sides {
+            let mut total = 0;
+            let mut k = 0;
+            while k < kinds.len() {
+                total += record_space(&Platform::ALL[p], kinds[k]);
+                k += 1;
+            }
+            if total > max {
+                max = total;
+            }
+            sides = rest;
+        }
+        p += 1;
+    }
+    max
+};
 
 /// A control buffer of [`MAX_SPACE`] bytes, aligned as `cmsghdr` requires on
 /// every platform (8 bytes), for receiving and sending without allocating.
@@ -257,6 +249,17 @@ enum Outgoing {
 }
 
 impl Outgoing {
+    /// Hands the record to `sink` with its level and `cmsg_type`, if the
+    /// platform has one.
+    #[inline(always)]
+    fn emit(self, platform: &Platform, sink: &mut impl RecordSink) -> Result<(), WireError> {
+        match platform.cmsg(self.kind()) {
+            Some(level_type) => sink.record(platform, self, level_type),
+            None => Ok(()),
+        }
+    }
+
+    #[inline(always)]
     fn kind(self) -> ControlType {
         match self {
             Outgoing::TrafficClass(_) => ControlType::TrafficClass,
@@ -268,6 +271,7 @@ impl Outgoing {
         }
     }
 
+    #[inline(always)]
     fn encode(self, platform: &Platform, data: &mut [u8]) -> Result<(), WireError> {
         match self {
             Outgoing::TrafficClass(v) | Outgoing::HopLimit(v) => {
@@ -304,6 +308,46 @@ impl Outgoing {
     }
 }
 
+/// What [`ControlMessage::each_record`] hands the records to: a counter
+/// for `marshal_len`, a [`Writer`] for `marshal`.
+trait RecordSink {
+    fn record(
+        &mut self,
+        platform: &Platform,
+        record: Outgoing,
+        level_type: (i32, i32),
+    ) -> Result<(), WireError>;
+}
+
+/// Bytes the records take.
+struct Space(usize);
+
+impl RecordSink for Space {
+    #[inline(always)]
+    fn record(
+        &mut self,
+        platform: &Platform,
+        record: Outgoing,
+        _: (i32, i32),
+    ) -> Result<(), WireError> {
+        self.0 += record_space(platform, record.kind());
+        Ok(())
+    }
+}
+
+impl RecordSink for Writer<'_> {
+    #[inline(always)]
+    fn record(
+        &mut self,
+        platform: &Platform,
+        record: Outgoing,
+        (level, cmsg_type): (i32, i32),
+    ) -> Result<(), WireError> {
+        let data_len = platform.cmsg_data_len(record.kind());
+        record.encode(platform, self.append(level, cmsg_type, data_len)?)
+    }
+}
+
 impl ControlMessage {
     /// Decodes IPv6-level records.
     ///
@@ -321,8 +365,17 @@ impl ControlMessage {
     ///
     /// For received data, where the datagram must survive a bad record,
     /// use [`parse_partial`](Self::parse_partial).
+    #[inline]
     pub fn parse(platform: &Platform, bytes: &[u8]) -> Result<ControlMessage, WireError> {
-        let decoded = ControlMessage::parse_partial(platform, bytes);
+        Self::parse_with(platform, bytes)
+    }
+
+    /// `parse_partial` stopped at its first error, which is the one it
+    /// would have kept: the same answer without walking on.
+    #[inline(always)]
+    fn parse_with(platform: &Platform, bytes: &[u8]) -> Result<ControlMessage, WireError> {
+        let mut decoded = Decoded::default();
+        Self::decode_into::<true>(platform, bytes, &mut decoded);
         match decoded.error {
             Some(e) => Err(e),
             None => Ok(decoded.message),
@@ -335,36 +388,66 @@ impl ControlMessage {
     /// counted in [`Decoded::undecoded`] and the first is kept in
     /// [`Decoded::error`]. `PacketConn` reads use this, so a datagram is
     /// never lost to its control data.
+    #[inline]
     pub fn parse_partial(platform: &Platform, bytes: &[u8]) -> Decoded {
+        Self::parse_partial_with(platform, bytes)
+    }
+
+    /// [`parse_partial`](Self::parse_partial), inlined into each caller so
+    /// that a constant `platform` folds.
+    #[inline(always)]
+    fn parse_partial_with(platform: &Platform, bytes: &[u8]) -> Decoded {
         let mut decoded = Decoded::default();
+        Self::decode_into::<false>(platform, bytes, &mut decoded);
+        decoded
+    }
+
+    /// Decodes the records of `bytes` into `decoded`; with `STOP_AT_ERROR`
+    /// the walk ends at the first error, else only at a framing error.
+    #[inline(always)]
+    fn decode_into<const STOP_AT_ERROR: bool>(
+        platform: &Platform,
+        bytes: &[u8],
+        decoded: &mut Decoded,
+    ) {
         let fail = |decoded: &mut Decoded, e: WireError| {
             decoded.undecoded += 1;
             decoded.error.get_or_insert(e);
         };
+        // Each understood record's level and type and data length, looked up
+        // once per buffer rather than once per record.
+        let known = RECEIVED.map(|kind| (platform.cmsg(kind), platform.cmsg_data_len(kind)));
         for record in cmsg::Iter::new(platform, bytes) {
             let record = match record {
                 Ok(record) => record,
                 Err(e) => {
-                    fail(&mut decoded, e);
+                    fail(decoded, e);
                     break;
                 }
             };
-            let known = platform.control_type(&RECEIVED, record.level, record.kind);
-            let Some(kind) = known else { continue };
+            let level_type = Some((record.level, record.kind));
+            let Some(i) = known.iter().position(|&(t, _)| t == level_type) else {
+                continue;
+            };
+            let kind = RECEIVED[i];
+            // Darwin's one-byte traffic class (see `Platform::byte_traffic_class`).
             let byte_sized = kind == ControlType::TrafficClass
                 && platform.byte_traffic_class
                 && record.data.len() == 1;
-            if record.data.len() < platform.cmsg_data_len(kind) && !byte_sized {
+            if record.data.len() < known[i].1 && !byte_sized {
                 continue;
             }
             if let Err(e) = decoded.message.apply(platform, kind, record.data) {
-                fail(&mut decoded, e);
+                fail(decoded, e);
+                if STOP_AT_ERROR {
+                    break;
+                }
             }
         }
-        decoded
     }
 
     /// Stores one received record of `kind` (its data is long enough).
+    #[inline(always)]
     fn apply(
         &mut self,
         platform: &Platform,
@@ -412,23 +495,6 @@ impl ControlMessage {
         Ok(())
     }
 
-    /// The records to send, in Go's order; `None` where a field is unset.
-    fn outgoing(&self) -> [Option<Outgoing>; SENT.len()] {
-        let packet_info = (self.src.is_some() || self.if_index > 0).then(|| Outgoing::PacketInfo {
-            src: self.src.unwrap_or(Ipv6Addr::UNSPECIFIED),
-            if_index: self.if_index,
-        });
-        [
-            self.traffic_class.map(Outgoing::TrafficClass),
-            self.hop_limit.map(Outgoing::HopLimit),
-            packet_info,
-            self.next_hop
-                .map(|hop| Outgoing::NextHop(SocketAddrV6::new(hop, 0, 0, self.if_index))),
-            self.dont_fragment.map(Outgoing::DontFragment),
-            self.segment_size.map(Outgoing::SegmentSize),
-        ]
-    }
-
     /// The ECN field of `traffic_class`, if set.
     pub const fn ecn(&self) -> Option<Ecn> {
         match self.traffic_class {
@@ -451,12 +517,40 @@ impl ControlMessage {
         self.traffic_class = Some(tclass::traffic_class(dscp, ecn));
     }
 
-    /// The records `marshal` writes on `platform`, with their level and type.
-    fn records(&self, platform: &Platform) -> impl Iterator<Item = (Outgoing, (i32, i32))> {
-        self.outgoing()
-            .into_iter()
-            .flatten()
-            .filter_map(|record| Some((record, platform.cmsg(record.kind())?)))
+    /// Hands each record to send and its level and type to `sink`, in Go's
+    /// order (then those beyond Go), skipping unset fields and types the platform lacks; stops at
+    /// the first error.
+    ///
+    /// Written out rather than looped over an array, and `sink` a trait
+    /// rather than a closure, so that everything inlines and each record's
+    /// sizes are constants where the platform is.
+    #[inline(always)]
+    fn each_record<S: RecordSink>(
+        &self,
+        platform: &Platform,
+        sink: &mut S,
+    ) -> Result<(), WireError> {
+        if let Some(v) = self.traffic_class {
+            Outgoing::TrafficClass(v).emit(platform, sink)?;
+        }
+        if let Some(v) = self.hop_limit {
+            Outgoing::HopLimit(v).emit(platform, sink)?;
+        }
+        if self.src.is_some() || self.if_index > 0 {
+            let src = self.src.unwrap_or(Ipv6Addr::UNSPECIFIED);
+            let if_index = self.if_index;
+            Outgoing::PacketInfo { src, if_index }.emit(platform, sink)?;
+        }
+        if let Some(hop) = self.next_hop {
+            Outgoing::NextHop(SocketAddrV6::new(hop, 0, 0, self.if_index)).emit(platform, sink)?;
+        }
+        if let Some(on) = self.dont_fragment {
+            Outgoing::DontFragment(on).emit(platform, sink)?;
+        }
+        if let Some(size) = self.segment_size {
+            Outgoing::SegmentSize(size).emit(platform, sink)?;
+        }
+        Ok(())
     }
 
     /// Encodes into `buf`; returns bytes written.
@@ -481,7 +575,15 @@ impl ControlMessage {
     ///   silently drops them. Rejecting them is the caller's policy
     ///   ([`PacketConn`](crate::PacketConn) does), not the codec's, and
     ///   encoding them keeps `parse(marshal(m))` faithful.
+    #[inline]
     pub fn marshal(&self, platform: &Platform, buf: &mut [u8]) -> Result<usize, WireError> {
+        self.marshal_with(platform, buf)
+    }
+
+    /// [`marshal`](Self::marshal), inlined into each caller so that a
+    /// constant `platform` folds.
+    #[inline(always)]
+    fn marshal_with(&self, platform: &Platform, buf: &mut [u8]) -> Result<usize, WireError> {
         let needed = self.marshal_len(platform);
         if buf.len() < needed {
             return Err(WireError::BufferTooSmall {
@@ -490,10 +592,7 @@ impl ControlMessage {
             });
         }
         let mut writer = Writer::new(platform, buf);
-        for (record, (level, cmsg_type)) in self.records(platform) {
-            let data_len = platform.cmsg_data_len(record.kind());
-            record.encode(platform, writer.append(level, cmsg_type, data_len)?)?;
-        }
+        self.each_record(platform, &mut writer)?;
         Ok(writer.len())
     }
 
@@ -538,10 +637,12 @@ impl ControlMessage {
     }
 
     /// Bytes `marshal` writes.
+    #[inline]
     pub fn marshal_len(&self, platform: &Platform) -> usize {
-        self.records(platform)
-            .map(|(record, _)| record_space(platform, record.kind()))
-            .sum()
+        let mut len = Space(0);
+        // Counting cannot fail.
+        let _ = self.each_record(platform, &mut len);
+        len.0
     }
 
     /// [`marshal`](Self::marshal) into a fixed-capacity vector.

@@ -227,10 +227,12 @@ impl<'a> ExtHeaders<'a> {
     /// Walks the rest of the chain and says where it ends, or why it is
     /// malformed (also if the error was already yielded).
     pub fn finish(mut self) -> Result<ChainEnd, WireError> {
-        while self.next().is_some() {}
-        match self.done {
-            Some(result) => result,
-            None => unreachable!("the walk stops only once it is done"),
+        // Every step either yields a header or records how the walk ended.
+        loop {
+            if let Some(result) = self.done {
+                return result;
+            }
+            self.next();
         }
     }
 
@@ -243,6 +245,7 @@ impl<'a> ExtHeaders<'a> {
 impl<'a> Iterator for ExtHeaders<'a> {
     type Item = Result<ExtHeader<'a>, WireError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.done.is_some() {
             return None;

@@ -174,6 +174,7 @@ impl<T: AsRef<[u8]>> HeaderView<T> {
 }
 
 /// End of the payload: the payload length, bounded by the buffer.
+#[inline]
 fn payload_end(payload_len: u16, buffer_len: usize) -> usize {
     HEADER_LEN
         .saturating_add(usize::from(payload_len))
@@ -289,7 +290,35 @@ impl Header {
     /// reported as found, not checked, and the payload length is not checked
     /// against the input.
     pub fn parse(bytes: &[u8]) -> Result<Header, WireError> {
-        HeaderView::new_checked(bytes).map(|view| Header::from_view(&view))
+        match bytes.first_chunk::<HEADER_LEN>() {
+            // One length check; the fixed-size array needs no other.
+            Some(header) => Ok(Header::from_bytes(header)),
+            None => Err(WireError::Truncated {
+                needed: HEADER_LEN,
+                available: bytes.len(),
+            }),
+        }
+    }
+
+    /// The fields of exactly one header's bytes.
+    #[inline]
+    fn from_bytes(b: &[u8; HEADER_LEN]) -> Header {
+        let word = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+        let addr = |at: usize| {
+            let mut octets = [0u8; 16];
+            octets.copy_from_slice(&b[at..at + 16]);
+            Ipv6Addr::from(octets)
+        };
+        Header {
+            version: (word >> field::VERSION_SHIFT) as u8,
+            traffic_class: (word >> field::CLASS_SHIFT) as u8,
+            flow_label: word & MAX_FLOW_LABEL,
+            payload_len: u16::from_be_bytes([b[4], b[5]]),
+            next_header: b[field::NEXT_HEADER],
+            hop_limit: b[field::HOP_LIMIT],
+            src: addr(field::SRC_ADDR.start),
+            dst: addr(field::DST_ADDR.start),
+        }
     }
 
     /// Copies the fields out of `view`.

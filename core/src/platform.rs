@@ -64,9 +64,19 @@ impl Endian {
         Endian::Little
     };
 
+    /// The first `N` bytes of `b`; panics if `b` is shorter, as indexing does.
+    #[inline]
+    fn first<const N: usize>(b: &[u8]) -> [u8; N] {
+        match b.first_chunk::<N>() {
+            Some(bytes) => *bytes,
+            None => panic!("integer read past the end of the buffer"),
+        }
+    }
+
     /// Reads a `u32` at the start of `b` (`b` must hold at least 4 bytes).
+    #[inline]
     pub fn read_u32(self, b: &[u8]) -> u32 {
-        let raw = [b[0], b[1], b[2], b[3]];
+        let raw = Self::first::<4>(b);
         match self {
             Endian::Little => u32::from_le_bytes(raw),
             Endian::Big => u32::from_be_bytes(raw),
@@ -74,6 +84,7 @@ impl Endian {
     }
 
     /// Writes `v` to the start of `b` (`b` must hold at least 4 bytes).
+    #[inline]
     pub fn write_u32(self, b: &mut [u8], v: u32) {
         let raw = match self {
             Endian::Little => v.to_le_bytes(),
@@ -83,8 +94,9 @@ impl Endian {
     }
 
     /// Reads a `u16` at the start of `b` (`b` must hold at least 2 bytes).
+    #[inline]
     pub fn read_u16(self, b: &[u8]) -> u16 {
-        let raw = [b[0], b[1]];
+        let raw = Self::first::<2>(b);
         match self {
             Endian::Little => u16::from_le_bytes(raw),
             Endian::Big => u16::from_be_bytes(raw),
@@ -92,6 +104,7 @@ impl Endian {
     }
 
     /// Writes `v` to the start of `b` (`b` must hold at least 2 bytes).
+    #[inline]
     pub fn write_u16(self, b: &mut [u8], v: u16) {
         let raw = match self {
             Endian::Little => v.to_le_bytes(),
@@ -101,7 +114,15 @@ impl Endian {
     }
 
     /// Reads an unsigned integer of `width` bytes (4 or 8) at the start of `b`.
+    #[inline]
     pub fn read_uint(self, b: &[u8], width: usize) -> u64 {
+        // The two widths every `cmsg_len` has, in one load each.
+        match (width, self) {
+            (8, Endian::Little) => return u64::from_le_bytes(Self::first(b)),
+            (8, Endian::Big) => return u64::from_be_bytes(Self::first(b)),
+            (4, _) => return u64::from(self.read_u32(b)),
+            _ => {}
+        }
         let mut v = 0u64;
         for i in 0..width {
             let byte = match self {
@@ -114,7 +135,15 @@ impl Endian {
     }
 
     /// Writes `v` as an unsigned integer of `width` bytes (4 or 8) to the start of `b`.
+    #[inline]
     pub fn write_uint(self, b: &mut [u8], width: usize, v: u64) {
+        match (width, self) {
+            (8, Endian::Little) => return b[..8].copy_from_slice(&v.to_le_bytes()),
+            (8, Endian::Big) => return b[..8].copy_from_slice(&v.to_be_bytes()),
+            // As the loop below: the low 32 bits.
+            (4, _) => return self.write_u32(b, v as u32),
+            _ => {}
+        }
         for i in 0..width {
             let byte = (v >> (8 * i)) as u8;
             match self {

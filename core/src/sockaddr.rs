@@ -21,6 +21,7 @@ fn need(buf: &[u8], needed: usize) -> Result<(), WireError> {
 
 /// Writes a `struct sockaddr_in6` for `addr` to the start of `buf`, zeroing
 /// the rest of the struct; returns its length (28).
+#[inline]
 pub fn encode_sockaddr_in6(
     platform: &Platform,
     addr: &SocketAddrV6,
@@ -46,6 +47,7 @@ pub fn encode_sockaddr_in6(
 }
 
 /// Reads a `struct sockaddr_in6` from the start of `buf`.
+#[inline]
 pub fn decode_sockaddr_in6(platform: &Platform, buf: &[u8]) -> Result<SocketAddrV6, WireError> {
     let len = platform.layouts.sockaddr_in6;
     if buf.len() < len {
@@ -75,6 +77,7 @@ pub fn decode_sockaddr_in6(platform: &Platform, buf: &[u8]) -> Result<SocketAddr
 }
 
 /// Writes an `int` option value; returns 4.
+#[inline]
 pub fn encode_int(platform: &Platform, value: i32, buf: &mut [u8]) -> Result<usize, WireError> {
     need(buf, 4)?;
     platform.endian.write_u32(buf, value as u32);

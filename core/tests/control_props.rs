@@ -282,3 +282,36 @@ fn plausible_buffers_reach_every_field() {
         assert_eq!(seen, [true; 5], "{:?}", p.os);
     }
 }
+
+/// `Platform::HOST`, built at run time behind `black_box`, so that the
+/// codecs cannot fold its layouts as they fold the constant's.
+fn host_by_another_name() -> Platform {
+    std::hint::black_box(Platform::HOST)
+}
+
+proptest! {
+    /// The codecs agree on the constant host platform, whose layouts the
+    /// compiler folds into the inlined codecs in an optimised build, and
+    /// on the same platform as a run-time value, on any bytes and on
+    /// plausible records.
+    #[test]
+    fn constant_and_run_time_platforms_agree(
+        arbitrary in proptest::collection::vec(any::<u8>(), 0..200),
+        plausible in plausible_buffer(Platform::HOST),
+        cm in message(),
+    ) {
+        let general = host_by_another_name();
+        for bytes in [&arbitrary, &plausible] {
+            prop_assert_eq!(
+                ControlMessage::parse_partial(&Platform::HOST, bytes),
+                ControlMessage::parse_partial(&general, bytes)
+            );
+        }
+        let (mut fast, mut slow) = ([0u8; MAX_SPACE], [0u8; MAX_SPACE]);
+        prop_assert_eq!(
+            cm.marshal(&Platform::HOST, &mut fast),
+            cm.marshal(&general, &mut slow)
+        );
+        prop_assert_eq!(fast, slow);
+    }
+}

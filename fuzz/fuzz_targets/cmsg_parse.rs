@@ -4,7 +4,7 @@
 #![no_main]
 
 use ipv6_core::cmsg::Iter;
-use ipv6_core::{ControlMessage, Platform};
+use ipv6_core::{ControlFlags, ControlMessage, Platform};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -22,6 +22,12 @@ fuzz_target!(|data: &[u8]| {
         assert!(end <= bytes.len());
     }
     assert!(end <= bytes.len());
+
+    // Go's text form, and the buffer sizes for any flags.
+    let decoded = ControlMessage::parse_partial(&platform, bytes);
+    assert!(decoded.message.to_string().starts_with("tclass="));
+    let flags = ControlFlags::from_bits_retain(u32::from(selector));
+    assert!(flags.space(&platform) <= ipv6_core::control::MAX_SPACE);
 
     let Ok(parsed) = ControlMessage::parse(&platform, bytes) else {
         return;

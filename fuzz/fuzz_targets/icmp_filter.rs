@@ -37,10 +37,17 @@ fuzz_target!(|input: (IcmpFilter, Vec<Op>, [u8; 32])| {
     }
     for t in 0..=255u8 {
         assert_eq!(filter.will_block(IcmpType(t)), model[t as usize]);
+        let word = filter.blocked_words()[usize::from(t) / 32];
+        assert_eq!(word >> (t % 32) & 1 == 1, model[t as usize]);
     }
     for platform in Platform::ALL {
         let bytes = filter.to_bytes(&platform);
         assert_eq!(IcmpFilter::from_bytes(&platform, &bytes), Ok(filter));
+        let mut out = [0u8; 33];
+        assert_eq!(filter.encode(&platform, &mut out), Ok(32));
+        assert_eq!(out[..32], bytes);
+        assert!(filter.encode(&platform, &mut out[..31]).is_err());
+        assert!(IcmpFilter::from_bytes(&platform, &bytes[..31]).is_err());
         // Any 32 kernel bytes decode, and re-encode to themselves.
         let decoded = IcmpFilter::from_bytes(&platform, &raw).unwrap();
         assert_eq!(decoded.to_bytes(&platform), raw);

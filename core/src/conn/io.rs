@@ -389,6 +389,10 @@ impl<B: SocketBackend> PacketConn<B> {
 ///
 /// Lengths a faulty backend reports beyond the buffers it was given are
 /// clamped to them.
+///
+/// Inlined into the generic reads, so that a backend's constant platform
+/// reaches `parse_partial` as a constant.
+#[inline(always)]
 fn decode_received(
     platform: &Platform,
     meta: &RecvMeta,

@@ -95,9 +95,14 @@ pub(crate) fn bpf_program(op: Operation, program: &[BpfInstruction]) -> Result<(
 /// addresses (an IPv4-mapped one cannot go in `IPV6_PKTINFO`/`IPV6_NEXTHOP`),
 /// and a packet cannot come from a multicast address (the kernel's
 /// `EINVAL`).
+#[inline]
 pub(crate) fn send_control(op: Operation, control: &ControlMessage) -> Result<()> {
-    for addr in [control.src, control.next_hop].into_iter().flatten() {
-        not_ipv4_mapped(op, addr)?;
+    // Field by field: no array of addresses is built per send.
+    if let Some(src) = control.src {
+        not_ipv4_mapped(op, src)?;
+    }
+    if let Some(next_hop) = control.next_hop {
+        not_ipv4_mapped(op, next_hop)?;
     }
     match control.src {
         Some(src) if src.is_multicast() => invalid(op, InvalidArgument::BadSource(src)),

@@ -17,7 +17,8 @@
 //! loops allocate nothing; the bench exits non-zero if they do.
 //!
 //! Run: `cargo bench -p ipv6-tests --bench udp_loopback` (add
-//! `--no-default-features` for pure rustix). `BENCH_SCALE` (default 1)
+//! `--no-default-features` for pure rustix). Instructions per round trip,
+//! by function: `bash tests/benches/udp_loopback/callgrind.sh`. `BENCH_SCALE` (default 1)
 //! scales the iteration counts; a debug build, as `cargo test --all-targets`
 //! runs it, does a hundredth of them as a smoke test. Linux only, like the
 //! rest of this crate.
@@ -300,6 +301,32 @@ fn main() {
         Capability::Unsupported => PURE_RUSTIX.to_string(),
         by_whom => format!("sendmsg/recvmsg by {}", by(by_whom)),
     };
+
+    // callgrind.sh: one row's single datagram with control data, alone,
+    // a given number of times (UDP_LOOPBACK_ROW=c|libc|rustix,
+    // UDP_LOOPBACK_OPS=n), so that two runs' difference is n round trips.
+    if let Ok(row) = std::env::var("UDP_LOOPBACK_ROW") {
+        let ops: usize = std::env::var("UDP_LOOPBACK_OPS")
+            .expect("UDP_LOOPBACK_OPS with UDP_LOOPBACK_ROW")
+            .parse()
+            .expect("UDP_LOOPBACK_OPS: a count");
+        let mut step: Box<dyn FnMut() -> Seen + '_> = match row.as_str() {
+            "c" => Box::new(with_control.raw_single(true)),
+            "libc" => Box::new(libc_control.single()),
+            "rustix" => match &rustix_control {
+                Some(link) => Box::new(link.single()),
+                None => {
+                    println!("rustix: {PURE_RUSTIX}");
+                    return;
+                }
+            },
+            other => panic!("UDP_LOOPBACK_ROW={other}: expected c, libc or rustix"),
+        };
+        for _ in 0..ops {
+            assert_eq!(step(), expect_control);
+        }
+        return;
+    }
 
     println!(
         "udp_loopback over [::1], {}-byte payload; {} build, rustix {}\n\

@@ -1,12 +1,13 @@
 //! Group membership bookkeeping (Go's multicastlistener_test.go): joins and
 //! leaves on every multicast link, checked in the kernel's membership table.
 
-use std::net::Ipv6Addr;
+use std::net::{Ipv6Addr, SocketAddrV6};
 
 use ipv6_core::{Operation as Op, SocketOption as O};
 
 use super::sockets::{ICMPV6, Sock};
 use super::topology::{Pair, any, at, ip};
+use super::unicast::{HELLO, RECEIVER_FLAGS, set_flags};
 use super::{Backend, Outcome, must};
 use crate::netns::Netns;
 
@@ -82,6 +83,65 @@ pub fn multicast_listener_udp_two_sockets_one_port<B: Backend>(ns: &Netns) -> Ou
 pub fn multicast_listener_udp_per_interface<B: Backend>(ns: &Netns) -> Outcome {
     let links = links(ns);
     per_interface::<B>(ns, &links, |addr, port| Sock::udp(at(addr, port)))
+}
+
+/// Go's per-interface listeners bind `ip%ifname`, a link-local address with
+/// its zone where the link has no other. The same link-local address and
+/// port on two links: one socket per link, bound with that link's zone
+/// (`sin6_scope_id`), which alone tells the two binds apart. Each joins
+/// Go's group on its own link. A datagram sent to the address by way of one
+/// link (a zone on the destination) reaches that link's socket only, from
+/// the sender's link-local address with the receiving link as its zone, and
+/// with the address and link it came to in its control data.
+pub fn multicast_listener_udp_link_local_with_zone<B: Backend>(ns: &Netns) -> Outcome {
+    let one = Pair::new(ns, "va", "vb", 1);
+    let two = Pair::new(ns, "vc", "vd", 2);
+    let (near, far) = (ip("fe80::1"), ip("fe80::2"));
+    for link in [one, two] {
+        ns.add_addr(link.a, &format!("{near}/64"));
+        ns.add_addr(link.b, &format!("{far}/64"));
+    }
+    let zoned = |addr, port, link| SocketAddrV6::new(addr, port, 0, link);
+    let first = Sock::<B>::udp(zoned(far, 0, one.b_index));
+    let port = first.local().port();
+    let second = Sock::<B>::udp(zoned(far, port, two.b_index));
+    let listeners = [(&first, one), (&second, two)];
+    let group = ip("ff02::114");
+    for (s, link) in listeners {
+        assert_eq!(s.local(), zoned(far, port, link.b_index), "[{}]", B::NAME);
+        must::<B, _>(
+            &[Op::Set(O::JoinGroup)],
+            s.join_group(Some(link.b_index), group),
+        )?;
+        assert_users::<B>(ns, link.b, group, 1);
+    }
+    for (i, (s, link)) in listeners.into_iter().enumerate() {
+        let on = set_flags(s, RECEIVER_FLAGS, true);
+        let tx = Sock::<B>::udp(zoned(near, 0, link.a_index));
+        tx.send(HELLO, None, zoned(far, port, link.a_index))?;
+        let got = s.recv()?;
+        assert_eq!(got.payload, HELLO, "[{}]", B::NAME);
+        let from = zoned(near, tx.local().port(), link.b_index);
+        assert_eq!(got.source, Some(from), "[{}] sender's zone", B::NAME);
+        if on {
+            assert_eq!(
+                (got.control.dst, got.control.if_index),
+                (Some(far), link.b_index),
+                "[{}]",
+                B::NAME
+            );
+        }
+        let (other, _) = listeners[1 - i];
+        other.assert_silent("sent by way of the other link");
+    }
+    for (s, link) in listeners {
+        must::<B, _>(
+            &[Op::Set(O::LeaveGroup)],
+            s.leave_group(Some(link.b_index), group),
+        )?;
+        assert_users::<B>(ns, link.b, group, 0);
+    }
+    Some(())
 }
 
 /// Go's TestIPSinglePacketConnWithSingleGroupListener.

@@ -24,6 +24,7 @@ pub mod listeners;
 pub mod multicast;
 pub mod offload;
 pub mod path_mtu;
+pub mod property;
 pub mod receive_options;
 pub mod sockets;
 pub mod sockopt;

@@ -164,11 +164,13 @@ pub fn multicast_icmp_read_write<B: Backend>(ns: &Netns) -> Outcome {
             p.send(&request, Some(&cm), at(group, 0))?;
             loop {
                 let got = p.recv()?;
-                let (typ, _, got_id, got_seq) = icmp_fields(&got.payload);
+                let (typ, code, got_id, got_seq) = icmp_fields(&got.payload);
                 if !filtered && (typ != IcmpType::ECHO_REPLY || (got_id, got_seq) != (id, seq)) {
                     continue; // without a filter, MLD and our own request arrive too
                 }
                 assert_eq!(typ, IcmpType::ECHO_REPLY, "[{}] filter", B::NAME);
+                // RFC 4443 section 4.2: an echo reply's code is 0 (Go checks it).
+                assert_eq!(code, 0, "[{}] echo reply code", B::NAME);
                 assert_eq!((got_id, got_seq), (id, seq), "[{}]", B::NAME);
                 assert_eq!(&got.payload[8..], HELLO, "[{}]", B::NAME);
                 if on {
