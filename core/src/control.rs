@@ -416,7 +416,11 @@ impl ControlMessage {
         };
         // Each understood record's level and type and data length, looked up
         // once per buffer rather than once per record.
-        let known = RECEIVED.map(|kind| (platform.cmsg(kind), platform.cmsg_data_len(kind)));
+        // A plain loop rather than `array::map`, which does not inline.
+        let mut known = [(None, 0); RECEIVED.len()];
+        for (slot, &kind) in known.iter_mut().zip(&RECEIVED) {
+            *slot = (platform.cmsg(kind), platform.cmsg_data_len(kind));
+        }
         for record in cmsg::Iter::new(platform, bytes) {
             let record = match record {
                 Ok(record) => record,
