@@ -367,18 +367,27 @@ impl<B: SocketBackend> PacketConn<B> {
     /// Refuses a per-packet interface index that names no interface
     /// ([`InvalidArgument::NoSuchInterface`]) before the kernel's `ENODEV`.
     ///
-    /// An index below 32 found to exist is remembered, so a server replying
-    /// on a few interfaces asks once per interface, not once per packet;
-    /// should that interface go away later, the kernel's own `ENODEV`
-    /// reports it.
+    /// Indexes found to exist are remembered (below 32 one bit each, and
+    /// the last one above), so a server replying on a few interfaces asks
+    /// once per interface, not once per packet; should that interface go
+    /// away later, the kernel's own `ENODEV` reports it.
     fn check_send_interface(&self, op: Operation, index: u32) -> Result<()> {
+        // Relaxed: a lost or late update only costs one more check.
         let bit = 1u32.checked_shl(index).unwrap_or(0);
-        if index == 0 || self.known_interfaces.load(Ordering::Relaxed) & bit != 0 {
+        let known = match bit {
+            0 => self.known_high_interface.load(Ordering::Relaxed) == index,
+            _ => self.known_interfaces.load(Ordering::Relaxed) & bit != 0,
+        };
+        if index == 0 || known {
             return Ok(());
         }
         self.check_interface_exists(op, index)?;
-        // Relaxed: a lost or late bit only costs one more check.
-        self.known_interfaces.fetch_or(bit, Ordering::Relaxed);
+        match bit {
+            0 => self.known_high_interface.store(index, Ordering::Relaxed),
+            _ => {
+                self.known_interfaces.fetch_or(bit, Ordering::Relaxed);
+            }
+        }
         Ok(())
     }
 }

@@ -36,6 +36,9 @@ pub struct PacketConn<B> {
     /// that checking a per-packet `if_index` costs a system call once per
     /// interface rather than once per send (see `io.rs`).
     pub(super) known_interfaces: AtomicU32,
+    /// The last interface index of 32 or more found to exist: containers
+    /// number their links high, and a server replies on few of them.
+    pub(super) known_high_interface: AtomicU32,
 }
 
 // `PacketConn` is `Send + Sync` for every `Send + Sync` backend: the generic
@@ -89,6 +92,7 @@ impl<B: SocketBackend> PacketConn<B> {
             receive_space,
             gro: AtomicBool::new(false),
             known_interfaces: AtomicU32::new(0),
+            known_high_interface: AtomicU32::new(0),
         })
     }
 

@@ -547,6 +547,37 @@ fn write_to_marshals_control_in_linux_layout() {
 }
 
 #[test]
+fn a_high_interface_index_is_remembered_too() {
+    // Containers number their links high: the last such index found is
+    // remembered, so replies on it cost no lookup after the first.
+    let c = packet_conn(Fake::with(Script {
+        interfaces: Ok(vec![40, 41]),
+        ..Script::default()
+    }));
+    let on = |if_index| ControlMessage {
+        if_index,
+        ..ControlMessage::default()
+    };
+    for if_index in [40, 40, 41, 41, 40] {
+        c.write_to(b"x", Some(&on(if_index)), Some(&PEER)).unwrap();
+    }
+    let asked: Vec<Call> = c
+        .backend()
+        .calls()
+        .into_iter()
+        .filter(|call| matches!(call, Call::InterfaceExists(_)))
+        .collect();
+    assert_eq!(
+        asked,
+        [
+            Call::InterfaceExists(40),
+            Call::InterfaceExists(41),
+            Call::InterfaceExists(40)
+        ]
+    );
+}
+
+#[test]
 fn write_to_refuses_what_the_kernel_would_refuse() {
     let op = Operation::SendMsg;
     let c = packet_conn(Fake::default());
