@@ -111,6 +111,17 @@ const RECEIVED: [ControlType; 5] = [
     ControlType::UdpGro,
 ];
 
+/// Which of [`RECEIVED`] a record of `level` and `kind` is on `platform`.
+///
+/// A loop the compiler unrolls: for a constant platform (a backend's
+/// `Platform::HOST`) each step is one comparison with an immediate, and the
+/// type found is a constant at its branch, so no table is built per read.
+#[inline(always)]
+fn received_kind(platform: &Platform, level: i32, kind: i32) -> Option<ControlType> {
+    let record = Some((level, kind));
+    RECEIVED.into_iter().find(|&t| platform.cmsg(t) == record)
+}
+
 /// The records `marshal` can emit, in the order Go's `Marshal` emits them
 /// (then those beyond Go).
 const SENT: [ControlType; 6] = [
@@ -414,13 +425,6 @@ impl ControlMessage {
             decoded.undecoded += 1;
             decoded.error.get_or_insert(e);
         };
-        // Each understood record's level and type and data length, looked up
-        // once per buffer rather than once per record.
-        // A plain loop rather than `array::map`, which does not inline.
-        let mut known = [(None, 0); RECEIVED.len()];
-        for (slot, &kind) in known.iter_mut().zip(&RECEIVED) {
-            *slot = (platform.cmsg(kind), platform.cmsg_data_len(kind));
-        }
         for record in cmsg::Iter::new(platform, bytes) {
             let record = match record {
                 Ok(record) => record,
@@ -429,16 +433,14 @@ impl ControlMessage {
                     break;
                 }
             };
-            let level_type = Some((record.level, record.kind));
-            let Some(i) = known.iter().position(|&(t, _)| t == level_type) else {
+            let Some(kind) = received_kind(platform, record.level, record.kind) else {
                 continue;
             };
-            let kind = RECEIVED[i];
             // Darwin's one-byte traffic class (see `Platform::byte_traffic_class`).
             let byte_sized = kind == ControlType::TrafficClass
                 && platform.byte_traffic_class
                 && record.data.len() == 1;
-            if record.data.len() < known[i].1 && !byte_sized {
+            if record.data.len() < platform.cmsg_data_len(kind) && !byte_sized {
                 continue;
             }
             if let Err(e) = decoded.message.apply(platform, kind, record.data) {
