@@ -59,7 +59,8 @@ mod imp {
                 header.msg_hdr = msghdr(
                     name.as_mut_ptr(),
                     mem::size_of::<NameBuf>() as socklen_t,
-                    core::slice::from_mut(slot),
+                    ptr::from_mut(slot),
+                    1,
                     m.control.as_mut_ptr(),
                     m.control.len(),
                 );
@@ -115,7 +116,8 @@ mod imp {
                 header.msg_hdr = msghdr(
                     name.as_mut_ptr(),
                     namelen,
-                    core::slice::from_mut(slot),
+                    ptr::from_mut(slot),
+                    1,
                     m.control.as_ptr().cast_mut(),
                     m.control.len(),
                 );

@@ -1,6 +1,7 @@
 //! `recvmsg`/`sendmsg` with scatter/gather buffers, control data and the
 //! peer address, all on the stack.
 
+use core::mem::MaybeUninit;
 use core::net::SocketAddrV6;
 use core::ptr;
 use std::mem;
@@ -13,14 +14,17 @@ use libc::{c_void, iovec, msghdr, socklen_t};
 
 use crate::sys;
 
-/// Room for the peer address of one message: any family fits, so the kernel
-/// never truncates it and `msg_namelen` is exact.
+/// Room for the peer address of one message: a `sockaddr_in6`, the only
+/// address decoded. Another family's longer address is cut short by the
+/// kernel and, not being IPv6, reported as no source, as it would be whole.
+/// Zeroed for every message, so it is no bigger than that (a
+/// `sockaddr_storage` would be four times the stores).
 #[repr(C, align(8))]
 #[derive(Clone, Copy)]
-pub(crate) struct NameBuf([u8; mem::size_of::<libc::sockaddr_storage>()]);
+pub(crate) struct NameBuf([u8; mem::size_of::<libc::sockaddr_in6>()]);
 
 impl NameBuf {
-    pub(crate) const EMPTY: NameBuf = NameBuf([0; mem::size_of::<libc::sockaddr_storage>()]);
+    pub(crate) const EMPTY: NameBuf = NameBuf([0; mem::size_of::<libc::sockaddr_in6>()]);
 
     /// Encodes `destination` (if any); returns the `msg_namelen` to use.
     pub(crate) fn encode(
@@ -60,6 +64,26 @@ pub(crate) fn iov(base: *mut u8, len: usize) -> iovec {
     }
 }
 
+/// Uninitialised room for `MAX_IOV` `iovec`s: zeroing them all would cost
+/// more than the rest of a call's set-up, and only those written are passed.
+type IovecSlots = [MaybeUninit<iovec>; MAX_IOV];
+
+const IOVEC_SLOTS: IovecSlots = [const { MaybeUninit::uninit() }; MAX_IOV];
+
+/// Writes one `iovec` per `(base, len)` (at most `MAX_IOV`, which the caller
+/// has checked) and returns a pointer to the first and their count.
+fn fill_iovecs(
+    slots: &mut IovecSlots,
+    buffers: impl Iterator<Item = (*mut u8, usize)>,
+) -> (*mut iovec, usize) {
+    let mut count = 0;
+    for (slot, (base, len)) in slots.iter_mut().zip(buffers) {
+        slot.write(iov(base, len));
+        count += 1;
+    }
+    (slots.as_mut_ptr().cast(), count)
+}
+
 /// A control pointer: null for an empty buffer, as some kernels reject a
 /// non-null pointer with length 0.
 fn control_ptr(ptr: *mut u8, len: usize) -> *mut c_void {
@@ -70,11 +94,13 @@ fn control_ptr(ptr: *mut u8, len: usize) -> *mut c_void {
     }
 }
 
-/// A `msghdr` over the given name, iovecs and control buffer.
+/// A `msghdr` over the given name, `iovlen` iovecs at `iov` and control
+/// buffer.
 pub(crate) fn msghdr(
     name: *mut c_void,
     namelen: socklen_t,
-    iov: &mut [iovec],
+    iov: *mut iovec,
+    iovlen: usize,
     control: *mut u8,
     control_len: usize,
 ) -> msghdr {
@@ -83,11 +109,11 @@ pub(crate) fn msghdr(
     let mut msg: msghdr = unsafe { mem::zeroed() };
     msg.msg_name = name;
     msg.msg_namelen = namelen;
-    msg.msg_iov = iov.as_mut_ptr();
+    msg.msg_iov = iov;
     // The field types differ per target (size_t, int, socklen_t); every
     // value here is bounded by MAX_IOV or a slice length the caller owns,
     // and a smaller length only makes the kernel touch less memory.
-    msg.msg_iovlen = iov.len() as _;
+    msg.msg_iovlen = iovlen as _;
     msg.msg_control = control_ptr(control, control_len);
     msg.msg_controllen = control_len as _;
     msg
@@ -157,15 +183,17 @@ fn recv(
     control: &mut [u8],
 ) -> Result<RecvMeta> {
     check_buffer_count(op, buffers.len())?;
-    let mut iovs = [EMPTY_IOV; MAX_IOV];
-    for (slot, buf) in iovs.iter_mut().zip(buffers.iter_mut()) {
-        *slot = iov(buf.as_mut_ptr(), buf.len());
-    }
+    let mut slots = IOVEC_SLOTS;
+    let (iov, iovlen) = fill_iovecs(
+        &mut slots,
+        buffers.iter_mut().map(|b| (b.as_mut_ptr(), b.len())),
+    );
     let mut name = NameBuf::EMPTY;
     let mut msg = msghdr(
         name.as_mut_ptr(),
         mem::size_of::<NameBuf>() as socklen_t,
-        &mut iovs[..buffers.len()],
+        iov,
+        iovlen,
         control.as_mut_ptr(),
         control.len(),
     );
@@ -186,17 +214,19 @@ pub(crate) fn send_msg(
 ) -> Result<usize> {
     let op = Operation::SendMsg;
     check_buffer_count(op, buffers.len())?;
-    let mut iovs = [EMPTY_IOV; MAX_IOV];
-    for (slot, buf) in iovs.iter_mut().zip(buffers) {
-        // The kernel only reads send buffers; `iovec` has no const pointer.
-        *slot = iov(buf.as_ptr().cast_mut(), buf.len());
-    }
+    // The kernel only reads send buffers; `iovec` has no const pointer.
+    let mut slots = IOVEC_SLOTS;
+    let (iov, iovlen) = fill_iovecs(
+        &mut slots,
+        buffers.iter().map(|b| (b.as_ptr().cast_mut(), b.len())),
+    );
     let mut name = NameBuf::EMPTY;
     let namelen = name.encode(op, destination)?;
     let msg = msghdr(
         name.as_mut_ptr(),
         namelen,
-        &mut iovs[..buffers.len()],
+        iov,
+        iovlen,
         control.as_ptr().cast_mut(),
         control.len(),
     );
