@@ -11,6 +11,10 @@
 //!   native path) against `sendmsg`/`recvmsg` without cmsgs.
 //! - batch, with and without control data: `write_batch`/`read_batch` of 32
 //!   datagrams against `sendmmsg`/`recvmmsg`.
+//! - the single and batch sections with control data again over a raw IPv6
+//!   socket (protocol 253, reading its own datagrams back), as Go's
+//!   benchmark does for `ip6:gre`; these need `CAP_NET_RAW` (skipped with a
+//!   line without it, failing when `CI=true`).
 //!
 //! Every operation's result (length, sender port, control fields) is checked,
 //! so no row can skip work. A counting global allocator proves the measured
@@ -29,6 +33,7 @@ mod conn;
 mod measure;
 mod offload;
 mod raw;
+mod raw_ip;
 #[cfg(feature = "tokio")]
 mod tokio;
 
@@ -467,6 +472,7 @@ fn main() {
         measure::print_ratio("tokio / blocking (target <= 1.15)", &rows[2], &rows[1]);
     }
 
+    allocations += raw_ip_sections(&expect_control);
     allocations += offload_section();
 
     if allocations == 0 {
@@ -475,6 +481,93 @@ fn main() {
         println!("assert: 0 heap allocations in every measured loop: FAILED ({allocations})");
         std::process::exit(1);
     }
+}
+
+/// The single and batch sections with control data over a raw IPv6 socket
+/// (Go benchmarks both UDP and raw sockets). Needs `CAP_NET_RAW`: without it
+/// the sections are skipped with one line, or fail when `CI=true`.
+fn raw_ip_sections(expect_control: &Seen) -> u64 {
+    let socket = match raw_ip::RawIp::open() {
+        Ok(socket) => socket,
+        Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("raw IPv6 sections: a raw socket is needed, and CI=true: {e}")
+        }
+        Err(e) => {
+            eprintln!("skipped the raw IPv6 sections: a raw socket needs CAP_NET_RAW ({e})");
+            return 0;
+        }
+    };
+    // A raw socket has no ports: every datagram comes from [::1], port 0.
+    let expect = Seen {
+        source_port: 0,
+        ..*expect_control
+    };
+    let sent = Some(conn::sent_control());
+    let libc = socket
+        .link(ipv6_backend_libc::Socket::new, sent)
+        .expect("libc backend on a raw socket");
+    let rustix_by = ipv6_backend_rustix::control_message_capability();
+    let rustix = match socket.link(ipv6_backend_rustix::Socket::new, sent) {
+        Ok(link) => Some(link),
+        Err(Error::Unsupported(_)) => None,
+        Err(e) => panic!("rustix backend on a raw socket: {e}"),
+    };
+    assert_eq!(rustix.is_some(), rustix_by != Capability::Unsupported);
+    let rustix_path = |calls: &str| match rustix_by {
+        Capability::Unsupported => PURE_RUSTIX.to_string(),
+        by_whom => format!("{calls} by {}", by(by_whom)),
+    };
+    let title = |what: &str| format!("raw IPv6 socket (protocol {}), {what}", raw_ip::PROTOCOL);
+    let mut allocations = 0;
+    {
+        let mut raw = socket.raw_single(true);
+        let mut conn = libc.single();
+        let mut rustix = rustix.as_ref().map(Link::single);
+        let mut rows = [
+            Row::new(
+                BASELINE_ROW,
+                "sendmsg/recvmsg, cmsgs by CMSG_* macros",
+                &mut raw,
+            ),
+            Row::new(LIBC_ROW, "sendmsg/recvmsg by libc", &mut conn),
+            Row::maybe(RUSTIX_ROW, rustix_path("sendmsg/recvmsg"), rustix.as_mut()),
+        ];
+        allocations += Section {
+            title: &title("single datagram, with control data"),
+            unit: "send + receive",
+            ops: scaled(SINGLE_OPS),
+            units_per_op: 1,
+            expect,
+        }
+        .run(&mut rows);
+    }
+    {
+        let mut raw = socket.raw_batch(true);
+        let mut conn = libc.batch();
+        let mut rustix = rustix.as_ref().map(Link::batch);
+        let mut rows = [
+            Row::new(
+                BASELINE_ROW,
+                "sendmmsg/recvmmsg, cmsgs by CMSG_* macros",
+                &mut raw,
+            ),
+            Row::new(LIBC_ROW, "sendmmsg/recvmmsg by libc", &mut conn),
+            Row::maybe(
+                RUSTIX_ROW,
+                rustix_path("sendmmsg/recvmmsg"),
+                rustix.as_mut(),
+            ),
+        ];
+        allocations += Section {
+            title: &title("batch of 32 datagrams, with control data"),
+            unit: "datagram sent + received",
+            ops: scaled(BATCH_OPS),
+            units_per_op: BATCH,
+            expect,
+        }
+        .run(&mut rows);
+    }
+    allocations
 }
 
 /// 64 datagrams of 1200 bytes: GSO/GRO against `sendmmsg`/`recvmmsg`, by

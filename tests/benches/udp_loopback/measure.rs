@@ -143,8 +143,8 @@ fn median(mut v: [f64; ROUNDS]) -> f64 {
 }
 
 /// One operation measured several ways; the first row is the baseline.
-pub struct Section {
-    pub title: &'static str,
+pub struct Section<'a> {
+    pub title: &'a str,
     /// What one unit of the reported time is.
     pub unit: &'static str,
     /// Operations in all rounds together, per row.
@@ -165,7 +165,7 @@ pub fn print_header() {
     );
 }
 
-impl Section {
+impl Section<'_> {
     /// Warms up every runnable row, measures them in alternating rounds,
     /// prints them; returns the heap allocations counted in all of them.
     pub fn run(&self, rows: &mut [Row<'_>]) -> u64 {
