@@ -16,9 +16,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # The files whose coverage is reported, under ../core/src. A new parser is
-# one more entry here, with a fuzz target and seeds of its own (the
-# error-queue parser, `sock_extended_err`, belongs here once it lands).
-FILES=(header.rs exthdr.rs cmsg.rs control.rs filter.rs sockaddr.rs option.rs)
+# one more entry here, with a fuzz target and seeds of its own.
+FILES=(header.rs exthdr.rs cmsg.rs control.rs filter.rs sockaddr.rs option.rs errqueue.rs)
 
 min=""
 show=""

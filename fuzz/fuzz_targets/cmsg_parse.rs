@@ -1,11 +1,46 @@
 //! Arbitrary bytes → `ControlMessage::parse` for a platform chosen by the
 //! first byte: never panics or over-reads, and whatever it accepts
-//! re-marshals and re-parses to the same value.
+//! re-marshals and re-parses to the same value. What it decoded splits its
+//! traffic class into DSCP and ECN, and answers with `reply_to`.
 #![no_main]
 
 use ipv6_core::cmsg::Iter;
-use ipv6_core::{ControlFlags, ControlMessage, Platform};
+use ipv6_core::{ControlFlags, ControlMessage, Dscp, Ecn, Platform};
 use libfuzzer_sys::fuzz_target;
+
+/// DSCP and ECN are the received traffic class's upper six and lower two
+/// bits, and set back they give the same message.
+fn check_traffic_class(received: &ControlMessage) {
+    let class = received.traffic_class;
+    assert_eq!(received.dscp().map(Dscp::value), class.map(|t| t >> 2));
+    assert_eq!(received.ecn().map(Ecn::bits), class.map(|t| t & 0b11));
+    if let (Some(dscp), Some(ecn)) = (received.dscp(), received.ecn()) {
+        let mut again = ControlMessage {
+            traffic_class: None,
+            ..*received
+        };
+        again.set_dscp_ecn(dscp, ecn);
+        assert_eq!(again, *received);
+    }
+}
+
+/// The reply to a received message comes from the unicast address it
+/// arrived for (the kernel's choice for a group or `::`), out of the
+/// interface it arrived on, and carries nothing else.
+fn check_reply(received: &ControlMessage) {
+    let reply = ControlMessage::reply_to(received);
+    let unicast = received
+        .dst
+        .filter(|dst| !dst.is_multicast() && !dst.is_unspecified());
+    assert_eq!(reply.src, unicast);
+    assert_eq!(reply.if_index, received.if_index);
+    let rest = ControlMessage {
+        src: None,
+        if_index: 0,
+        ..reply
+    };
+    assert_eq!(rest, ControlMessage::default());
+}
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, bytes)) = data.split_first() else {
@@ -28,6 +63,8 @@ fuzz_target!(|data: &[u8]| {
     assert!(decoded.message.to_string().starts_with("tclass="));
     let flags = ControlFlags::from_bits_retain(u32::from(selector));
     assert!(flags.space(&platform) <= ipv6_core::control::MAX_SPACE);
+    check_traffic_class(&decoded.message);
+    check_reply(&decoded.message);
 
     let Ok(parsed) = ControlMessage::parse(&platform, bytes) else {
         return;

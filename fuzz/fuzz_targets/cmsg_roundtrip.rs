@@ -3,6 +3,7 @@
 //! hand-made platform derived from it (a record type missing, a wider
 //! header), where `to_bytes` may not fit, and through `cmsg::Writer`
 //! directly, which refuses a record that does not fit and writes nothing.
+//! Its short text form (`{:#}`) is Go's form without the absent fields.
 #![no_main]
 
 use ipv6_core::cmsg::{Iter, Writer};
@@ -22,11 +23,39 @@ fn hand_made(platform: Platform, missing: u8, wider: u8) -> Platform {
     p
 }
 
+/// `{:#}` prints the fields present, in order, each as Go's form prints
+/// it, and `(none)` when none is.
+fn check_present_fields(cm: &ControlMessage) {
+    let present = [
+        cm.traffic_class.is_some(),
+        cm.hop_limit.is_some(),
+        cm.src.is_some(),
+        cm.dst.is_some(),
+        cm.if_index != 0,
+        cm.next_hop.is_some(),
+        cm.mtu != 0,
+    ];
+    let go = cm.to_string();
+    let go: Vec<&str> = go.split(' ').collect();
+    let short = format!("{cm:#}");
+    if !present.contains(&true) {
+        assert_eq!(short, "(none)");
+        return;
+    }
+    let kept: Vec<&str> = go
+        .iter()
+        .zip(present)
+        .filter_map(|(field, present)| present.then_some(*field))
+        .collect();
+    assert_eq!(short, kept.join(" "));
+}
+
 fuzz_target!(
     |input: (u8, ControlMessage, ControlFlags, u8, u8, Vec<u8>)| {
         let (selector, cm, flags, missing, wider, data) = input;
         let platform = Platform::ALL[usize::from(selector) % Platform::ALL.len()];
         assert!(flags.space(&platform) <= MAX_SPACE);
+        check_present_fields(&cm);
 
         // A derived platform: whatever marshal writes, parse reads back.
         let odd = hand_made(platform, missing, wider);

@@ -1,7 +1,8 @@
-//! Bytes → `Header::parse` and `HeaderView` agree; emit/parse round-trips.
+//! Bytes → `Header::parse` and `HeaderView` agree; emit/parse round-trips;
+//! the traffic class's DSCP and ECN are its wire bits and set only them.
 #![no_main]
 
-use ipv6_core::{HEADER_LEN, Header, HeaderView};
+use ipv6_core::{HEADER_LEN, Header, HeaderView, tclass};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -31,10 +32,36 @@ fuzz_target!(|data: &[u8]| {
     assert!(wide.emit(&mut untouched).is_err());
     assert_eq!(untouched, [0u8; HEADER_LEN]);
 
-    // A mutable view over a copy: its payload is the same bytes.
+    // DSCP and ECN: the traffic class's upper six and lower two bits, which
+    // are bits 4..10 and 10..12 of the header.
+    let wire_dscp = (data[0] & 0x0f) << 2 | data[1] >> 6;
+    let wire_ecn = (data[1] >> 4) & 0b11;
+    assert_eq!(
+        (header.dscp().value(), header.ecn().bits()),
+        (wire_dscp, wire_ecn)
+    );
+    assert_eq!((view.dscp(), view.ecn()), (header.dscp(), header.ecn()));
+    // Setting other ones (any octet splits into both; the hop limit's is
+    // taken) changes those bits and nothing else.
+    let (dscp, ecn) = tclass::split(header.hop_limit);
+    let mut reclassed = header;
+    reclassed.set_dscp_ecn(dscp, ecn);
+    assert_eq!((reclassed.dscp(), reclassed.ecn()), (dscp, ecn));
+    assert_eq!(
+        Header {
+            traffic_class: header.traffic_class,
+            ..reclassed
+        },
+        header
+    );
+
+    // A mutable view over a copy: its payload is the same bytes, and
+    // setting DSCP and ECN through it writes what the value above holds.
     let mut copy = data.to_vec();
     let mut view_mut = HeaderView::new_checked(&mut copy[..]).unwrap();
     assert_eq!(view_mut.payload_mut().len(), view.payload().len());
+    view_mut.set_dscp_ecn(dscp, ecn);
+    assert_eq!(Header::from_view(&view_mut), reclassed);
     assert_eq!(view_mut.into_inner().len(), data.len());
 
     // Walking the extension headers of any payload must end or fail cleanly.
