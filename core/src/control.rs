@@ -149,8 +149,9 @@ const fn record_space(platform: &Platform, kind: ControlType) -> usize {
 ///
 /// The maximum, over [`Platform::ALL`], of the longest
 /// [`ControlMessage::marshal`] output and of
-/// [`ControlFlags::all().space()`](ControlFlags::space): 136 bytes, reached
-/// by 64-bit Linux and the 64-bit BSDs. A hand-made [`Platform`] with larger
+/// [`ControlFlags::all().space()`](ControlFlags::space): 184 bytes, reached
+/// by a 64-bit Linux send carrying all six records (Go's four, then
+/// `IPV6_DONTFRAG` and `UDP_SEGMENT`). A hand-made [`Platform`] with larger
 /// layouts can exceed it; [`ControlMessage::to_bytes`] then fails.
 pub const MAX_SPACE: usize = {
     // Evaluated by the compiler only, so written here rather than as
