@@ -105,6 +105,56 @@ impl ExtHeaderKind {
     }
 }
 
+/// How a step frames the header of each protocol number, in one load.
+/// Most kinds need only the bytes their length byte counts per unit beyond
+/// the first 8: 8, or 4 for Authentication (`(n + 2) * 4 = 8 + 4n`). The
+/// others are marked, every mark at least [`MARKED`], so that the common
+/// step tells all of them from its own case with one comparison:
+/// Hop-by-Hop (whose place is checked), Fragment (fixed length, and a
+/// fragment offset that may end the walk) and the protocol numbers the
+/// walk stops at.
+const LEN_UNIT: [u8; 256] = {
+    let mut table = [NOT_WALKED; 256];
+    let mut protocol = 0;
+    while protocol < table.len() {
+        if let Some(kind) = ExtHeaderKind::from_protocol(protocol as u8) {
+            table[protocol] = match kind {
+                ExtHeaderKind::HopByHop => HOP_BY_HOP_MARK,
+                ExtHeaderKind::Fragment => FRAGMENT_MARK,
+                ExtHeaderKind::Authentication => 4,
+                _ => 8,
+            };
+        }
+        protocol += 1;
+    }
+    table
+};
+
+/// The smallest [`LEN_UNIT`] mark.
+const MARKED: u8 = HOP_BY_HOP_MARK;
+const HOP_BY_HOP_MARK: u8 = 0xfd;
+const FRAGMENT_MARK: u8 = 0xfe;
+const NOT_WALKED: u8 = 0xff;
+
+/// The kind of each protocol number that [`LEN_UNIT`] gives a unit. The
+/// other entries are never read; Hop-by-Hop and Fragment are nowhere in the
+/// table, which lets the compiler fold a comparison of a kind read here
+/// with either to false (`ExtHeader::fragment` then costs nothing on the
+/// common step).
+const UNMARKED_KIND: [ExtHeaderKind; 256] = {
+    let mut table = [ExtHeaderKind::Routing; 256];
+    let mut protocol = 0;
+    while protocol < table.len() {
+        if let Some(kind) = ExtHeaderKind::from_protocol(protocol as u8) {
+            if LEN_UNIT[protocol] < MARKED {
+                table[protocol] = kind;
+            }
+        }
+        protocol += 1;
+    }
+    table
+};
+
 /// One extension header found by the walk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ExtHeader<'a> {
@@ -197,10 +247,27 @@ impl ChainEnd {
 /// ([`ChainEnd::FragmentData`]); a first fragment is walked through.
 #[derive(Debug, Clone)]
 pub struct ExtHeaders<'a> {
-    bytes: &'a [u8],
+    /// The bytes not walked yet, which start with the header of
+    /// `next_header`; after a failure, the header that failed.
+    rest: &'a [u8],
+    /// Length of the walked bytes: `rest` starts at `len - rest.len()`.
+    len: usize,
     next_header: u8,
-    offset: usize,
-    done: Option<Result<ChainEnd, WireError>>,
+    state: WalkState,
+}
+
+/// How far a walk is. The end and the error are not stored: the fields
+/// left as the walk stopped say where and why, so a step carries no more
+/// than the bytes left and the next protocol number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WalkState {
+    Walking,
+    /// At `next_header`, which is not a header the walk steps over.
+    UpperLayer,
+    /// Past the Fragment header of a non-first fragment.
+    FragmentData,
+    /// At a header that is misplaced or runs past the end.
+    Failed,
 }
 
 impl<'a> ExtHeaders<'a> {
@@ -208,37 +275,66 @@ impl<'a> ExtHeaders<'a> {
     /// (the fixed header's Next Header field).
     pub const fn new(next_header: u8, bytes: &'a [u8]) -> Self {
         ExtHeaders {
-            bytes,
+            rest: bytes,
+            len: bytes.len(),
             next_header,
-            offset: 0,
-            done: None,
+            state: WalkState::Walking,
         }
     }
 
     /// Where the chain ends, once the iterator has returned `None` after a
     /// successful walk; `None` before that or after an error.
     pub const fn end(&self) -> Option<ChainEnd> {
-        match self.done {
-            Some(Ok(end)) => Some(end),
-            _ => None,
+        match self.state {
+            WalkState::UpperLayer => Some(ChainEnd::UpperLayer {
+                protocol: self.next_header,
+                offset: self.offset(),
+            }),
+            WalkState::FragmentData => Some(ChainEnd::FragmentData {
+                next_header: self.next_header,
+                offset: self.offset(),
+            }),
+            WalkState::Walking | WalkState::Failed => None,
         }
     }
 
     /// Walks the rest of the chain and says where it ends, or why it is
     /// malformed (also if the error was already yielded).
     pub fn finish(mut self) -> Result<ChainEnd, WireError> {
-        // Every step either yields a header or records how the walk ended.
-        loop {
-            if let Some(result) = self.done {
-                return result;
-            }
+        while self.state == WalkState::Walking {
             self.next();
         }
+        self.end().ok_or_else(|| self.error())
     }
 
-    fn fail(&mut self, error: WireError) -> Option<Result<ExtHeader<'a>, WireError>> {
-        self.done = Some(Err(error));
-        Some(Err(error))
+    /// Where the bytes not walked yet start.
+    const fn offset(&self) -> usize {
+        self.len - self.rest.len()
+    }
+
+    /// Why the header at the start of `rest` cannot be stepped over.
+    fn error(&self) -> WireError {
+        walk_error(self.next_header, self.rest, self.offset())
+    }
+}
+
+/// Why the header of `protocol` at the start of `rest`, `offset` bytes
+/// into the walk, cannot be stepped over. Out of line and by value, so the
+/// steps keep their state in registers.
+#[cold]
+#[inline(never)]
+fn walk_error(protocol: u8, rest: &[u8], offset: usize) -> WireError {
+    if protocol == ExtHeaderKind::HopByHop.protocol() && offset != 0 {
+        return WireError::MisplacedHopByHop { offset };
+    }
+    let needed = match (ExtHeaderKind::from_protocol(protocol), rest.get(1)) {
+        (Some(kind), Some(&len_field)) => kind.header_len(len_field),
+        _ => MIN_EXT_HEADER_LEN,
+    };
+    WireError::ExtHeaderOverrun {
+        offset,
+        needed,
+        available: rest.len(),
     }
 }
 
@@ -247,49 +343,64 @@ impl<'a> Iterator for ExtHeaders<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done.is_some() {
+        if self.state != WalkState::Walking {
             return None;
         }
-        let offset = self.offset;
-        let Some(kind) = ExtHeaderKind::from_protocol(self.next_header) else {
-            self.done = Some(Ok(ChainEnd::UpperLayer {
-                protocol: self.next_header,
-                offset,
-            }));
-            return None;
-        };
-        if kind == ExtHeaderKind::HopByHop && offset != 0 {
-            return self.fail(WireError::MisplacedHopByHop { offset });
+        // The fields are copied out here and written back at the end; a
+        // failure reports from the copies, not from `self`, so that inlined
+        // into a caller's loop the walk stays in registers.
+        let rest = self.rest;
+        let protocol = self.next_header;
+        let offset = self.offset();
+        let mut unit = LEN_UNIT[usize::from(protocol)];
+        let mut kind = UNMARKED_KIND[usize::from(protocol)];
+        let mut misplaced = false;
+        if unit >= MARKED {
+            match unit {
+                HOP_BY_HOP_MARK => {
+                    misplaced = offset != 0;
+                    kind = ExtHeaderKind::HopByHop;
+                    unit = 8;
+                }
+                FRAGMENT_MARK => {
+                    kind = ExtHeaderKind::Fragment;
+                    unit = 0;
+                }
+                _ => {
+                    self.state = WalkState::UpperLayer;
+                    return None;
+                }
+            }
         }
-        // `offset` never passes the end: it only advances over headers that fit.
-        let rest = &self.bytes[offset..];
-        let needed = match rest.get(1) {
-            Some(&len_field) => kind.header_len(len_field),
-            None => MIN_EXT_HEADER_LEN,
+        // Every kind is at least MIN_EXT_HEADER_LEN bytes: once those are
+        // there, the fields read below need no further bounds checks.
+        let start = match rest.first_chunk::<MIN_EXT_HEADER_LEN>() {
+            Some(start) if !misplaced => start,
+            _ => {
+                self.state = WalkState::Failed;
+                return Some(Err(walk_error(protocol, rest, offset)));
+            }
         };
-        let Some(bytes) = rest.get(..needed) else {
-            return self.fail(WireError::ExtHeaderOverrun {
-                offset,
-                needed,
-                available: rest.len(),
-            });
-        };
-        let header = ExtHeader {
+        let next_header = start[0];
+        // A non-first fragment's data follows: the walk ends there.
+        let fragment_data =
+            kind == ExtHeaderKind::Fragment && !FragmentView::new_unchecked(start).is_first();
+        let needed = MIN_EXT_HEADER_LEN + usize::from(start[1]) * usize::from(unit);
+        if needed > rest.len() {
+            self.state = WalkState::Failed;
+            return Some(Err(walk_error(protocol, rest, offset)));
+        }
+        let (bytes, after) = rest.split_at(needed);
+        self.rest = after;
+        self.next_header = next_header;
+        if fragment_data {
+            self.state = WalkState::FragmentData;
+        }
+        Some(Ok(ExtHeader {
             kind,
             offset,
             bytes,
-        };
-        self.next_header = header.next_header();
-        self.offset = offset + needed;
-        if let Some(fragment) = header.fragment() {
-            if !fragment.is_first() {
-                self.done = Some(Ok(ChainEnd::FragmentData {
-                    next_header: self.next_header,
-                    offset: self.offset,
-                }));
-            }
-        }
-        Some(Ok(header))
+        }))
     }
 }
 
@@ -656,6 +767,68 @@ mod tests {
         }
     }
 
+    /// The step's tables frame every kind as `header_len` does, and mark
+    /// exactly the kinds the step treats apart.
+    #[test]
+    fn tables_agree_with_the_kinds() {
+        for protocol in 0..=255u8 {
+            let unit = LEN_UNIT[usize::from(protocol)];
+            match ExtHeaderKind::from_protocol(protocol) {
+                None => assert_eq!(unit, NOT_WALKED, "{protocol}"),
+                Some(ExtHeaderKind::HopByHop) => assert_eq!(unit, HOP_BY_HOP_MARK),
+                Some(ExtHeaderKind::Fragment) => assert_eq!(unit, FRAGMENT_MARK),
+                Some(kind) => {
+                    assert!(unit < MARKED, "{kind:?}");
+                    assert_eq!(UNMARKED_KIND[usize::from(protocol)], kind);
+                    for len_field in 0..=255u8 {
+                        assert_eq!(
+                            MIN_EXT_HEADER_LEN + usize::from(len_field) * usize::from(unit),
+                            kind.header_len(len_field),
+                            "{kind:?} {len_field}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// RFC 8200 section 4's framing, step by step and without tables: what
+    /// the walk must find, header for header and error for error.
+    fn reference_walk(first: u8, bytes: &[u8]) -> Walk {
+        let mut headers = Vec::new();
+        let (mut protocol, mut offset) = (first, 0);
+        let end = loop {
+            let Some(kind) = ExtHeaderKind::from_protocol(protocol) else {
+                break Ok(ChainEnd::UpperLayer { protocol, offset });
+            };
+            if kind == ExtHeaderKind::HopByHop && offset != 0 {
+                break Err(WireError::MisplacedHopByHop { offset });
+            }
+            let rest = &bytes[offset..];
+            let needed = rest
+                .get(1)
+                .map_or(MIN_EXT_HEADER_LEN, |&n| kind.header_len(n));
+            if rest.len() < needed {
+                break Err(WireError::ExtHeaderOverrun {
+                    offset,
+                    needed,
+                    available: rest.len(),
+                });
+            }
+            headers.push((kind, offset, needed));
+            protocol = rest[0];
+            offset += needed;
+            let fragment_offset = u16::from_be_bytes([rest[2], rest[3]]) >> 3;
+            if kind == ExtHeaderKind::Fragment && fragment_offset != 0 {
+                break Ok(ChainEnd::FragmentData {
+                    next_header: protocol,
+                    offset,
+                });
+            }
+        };
+        (headers, end)
+    }
+
     #[test]
     fn fragment_view_golden_and_short() {
         let bytes = [UDP, 0, 0x05, 0xc9, 0x12, 0x34, 0x56, 0x78];
@@ -777,6 +950,20 @@ mod tests {
                 let short = walk(first, &bytes[..cut]).1;
                 prop_assert!(matches!(short, Err(WireError::ExtHeaderOverrun { .. })), "cut at {}: {:?}", cut, short);
             }
+        }
+
+        /// Any input: the walk is the reference walk, and `finish` agrees.
+        #[test]
+        fn walks_as_the_reference_does(
+            first in prop_oneof![Just(0u8), Just(43u8), Just(44u8), Just(51u8), Just(60u8), Just(135u8), any::<u8>()],
+            bytes in prop::collection::vec(
+                prop_oneof![3 => 0u8..3, 1 => Just(44u8), 1 => Just(51u8), 1 => Just(60u8), 1 => Just(139u8), 2 => any::<u8>()],
+                0..96,
+            ),
+        ) {
+            let want = reference_walk(first, &bytes);
+            prop_assert_eq!(walk(first, &bytes), want.clone());
+            prop_assert_eq!(ExtHeaders::new(first, &bytes).finish(), want.1);
         }
 
         #[test]
