@@ -1,6 +1,7 @@
 //! Extension-header walking: never panics, and what it accepts tiles the
 //! input; each header's kind names its protocol number and length; a
-//! Fragment header's fields survive being written back with the setters.
+//! Fragment header's fields survive being written back with the setters; a
+//! walk that fails stops there, with no end, and `finish` gives its error.
 #![no_main]
 
 use ipv6_core::exthdr::{ExtHeaderKind, ExtHeaders, FragmentView};
@@ -11,8 +12,23 @@ fuzz_target!(|input: (u8, &[u8])| {
     let mut walk = ExtHeaders::new(first, bytes);
     assert_eq!(walk.end(), None, "no end before the walk");
     let mut expected_offset = 0;
-    for record in walk.by_ref() {
-        let Ok(record) = record else { return };
+    // A protocol that names no extension header ends the walk at once.
+    if ExtHeaderKind::from_protocol(first).is_none() {
+        assert_eq!(walk.clone().next(), None);
+    }
+    while let Some(record) = walk.next() {
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                // The walk stops at its error: no end, nothing more, and
+                // `finish` from the start reports the same error.
+                assert_eq!(walk.next(), None, "a walk ends at its error");
+                assert_eq!(walk.end(), None, "a failed walk has no end");
+                assert_eq!(walk.finish(), Err(e));
+                assert_eq!(ExtHeaders::new(first, bytes).finish(), Err(e));
+                return;
+            }
+        };
         assert_eq!(record.offset(), expected_offset);
         assert!(record.bytes().len() >= 8);
         let kind = record.kind();
