@@ -242,21 +242,8 @@ pub fn operations() -> impl Iterator<Item = Operation> {
 /// One cell: the default build's letter, or `N*` where the pure build does
 /// not follow the rule N→N, F→U, U→U.
 fn cell(target: Target, op: Operation) -> &'static str {
-    let with = capability_in(
-        Build {
-            target,
-            fallback: true,
-        },
-        op,
-    );
-    let pure = capability_in(
-        Build {
-            target,
-            fallback: false,
-        },
-        op,
-    );
-    match (with, pure) {
+    let in_build = |fallback| capability_in(Build { target, fallback }, op);
+    match (in_build(true), in_build(false)) {
         (Capability::Native, Capability::Native) => "N",
         (Capability::Fallback, Capability::Unsupported) => "F",
         (Capability::Unsupported, Capability::Unsupported) => "U",

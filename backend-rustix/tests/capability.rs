@@ -580,20 +580,8 @@ fn the_table_is_this_build_and_every_cell_is_explained() {
     for op in operations() {
         assert_eq!(capability(op), capability_in(Build::HOST, op), "{op}");
         for target in Target::ALL {
-            let with = capability_in(
-                Build {
-                    target,
-                    fallback: true,
-                },
-                op,
-            );
-            let pure = capability_in(
-                Build {
-                    target,
-                    fallback: false,
-                },
-                op,
-            );
+            let in_build = |fallback| capability_in(Build { target, fallback }, op);
+            let (with, pure) = (in_build(true), in_build(false));
             // The pure build does natively what the default build does
             // natively (except receive options, refused), and nothing else.
             match (with, pure) {
