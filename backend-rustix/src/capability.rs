@@ -218,8 +218,9 @@ pub const fn capability(op: Operation) -> Capability {
 
 /// How messages carrying control data (a non-empty control buffer) are
 /// sent and received in `build`: rustix's ancillary buffers cannot carry
-/// IPv6 records (see the crate documentation), so never natively, and not
-/// at all on Darwin's missing batch calls.
+/// IPv6 records (see the crate documentation), so never natively. The same
+/// on every target: where the batch calls are missing, `PacketConn` reads
+/// and writes a batch one message at a time.
 pub const fn control_message_capability_in(build: Build) -> Capability {
     if build.fallback {
         Capability::Fallback
