@@ -218,8 +218,9 @@ pub const fn capability(op: Operation) -> Capability {
 
 /// How messages carrying control data (a non-empty control buffer) are
 /// sent and received in `build`: rustix's ancillary buffers cannot carry
-/// IPv6 records (see the crate documentation), so never natively, and not
-/// at all on Darwin's missing batch calls.
+/// IPv6 records (see the crate documentation), so never natively. The same
+/// on every target: where the batch calls are missing, `PacketConn` reads
+/// and writes a batch one message at a time.
 pub const fn control_message_capability_in(build: Build) -> Capability {
     if build.fallback {
         Capability::Fallback
@@ -242,21 +243,8 @@ pub fn operations() -> impl Iterator<Item = Operation> {
 /// One cell: the default build's letter, or `N*` where the pure build does
 /// not follow the rule N→N, F→U, U→U.
 fn cell(target: Target, op: Operation) -> &'static str {
-    let with = capability_in(
-        Build {
-            target,
-            fallback: true,
-        },
-        op,
-    );
-    let pure = capability_in(
-        Build {
-            target,
-            fallback: false,
-        },
-        op,
-    );
-    match (with, pure) {
+    let in_build = |fallback| capability_in(Build { target, fallback }, op);
+    match (in_build(true), in_build(false)) {
         (Capability::Native, Capability::Native) => "N",
         (Capability::Fallback, Capability::Unsupported) => "F",
         (Capability::Unsupported, Capability::Unsupported) => "U",
