@@ -65,6 +65,16 @@ impl PmtuDiscovery {
     }
 }
 
+// `from_raw` indexes `ALL` by value: a mode listed out of order fails to
+// compile.
+const _: () = {
+    let mut i = 0;
+    while i < PmtuDiscovery::ALL.len() {
+        assert!(PmtuDiscovery::ALL[i] as usize == i);
+        i += 1;
+    }
+};
+
 fn get_bool<B: SocketBackend>(backend: &B, option: SocketOption) -> Result<bool> {
     get(backend, option, |v| match v {
         OptionValue::Bool(on) => Some(on),
