@@ -7,10 +7,11 @@
 //! nothing falls back to a different behaviour on the wire.
 
 use core::slice;
+use core::sync::atomic::Ordering;
 
 use super::{Conn, PacketConn, get, get_int};
 use crate::backend::SocketBackend;
-use crate::error::{Error, Operation, Result};
+use crate::error::{Error, Operation, Result, WireError};
 use crate::errqueue::{self, QueuedError};
 use crate::option::{OptionValue, SocketOption};
 use crate::platform::ControlType;
@@ -149,7 +150,7 @@ impl<B: SocketBackend> PacketConn<B> {
         let raw = get_int(&self.backend, option)?;
         PmtuDiscovery::from_raw(raw).ok_or(Error::Wire(
             Operation::Get(option),
-            crate::error::WireError::ValueOutOfRange,
+            WireError::ValueOutOfRange,
         ))
     }
 
@@ -223,7 +224,7 @@ impl<B: SocketBackend> PacketConn<B> {
             .set(SocketOption::ReceiveSegmentSize, OptionValue::Bool(on))?;
         // After the kernel: a read racing this sees the old state and at
         // worst reports a truncated control record, never loses data.
-        self.gro.store(on, core::sync::atomic::Ordering::Relaxed);
+        self.gro.store(on, Ordering::Relaxed);
         Ok(())
     }
 

@@ -270,7 +270,7 @@ impl<B: SocketBackend> PacketConn<B> {
     /// [`MAX_COALESCED_LEN`](super::MAX_COALESCED_LEN) bytes.
     pub(super) fn coalescing(&self) -> bool {
         // Relaxed, as the control flags: it publishes no other memory.
-        self.gro.load(core::sync::atomic::Ordering::Relaxed)
+        self.gro.load(Ordering::Relaxed)
     }
 
     /// Control bytes of the `UDP_GRO` record while it is on (0 otherwise).
