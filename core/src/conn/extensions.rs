@@ -7,10 +7,11 @@
 //! nothing falls back to a different behaviour on the wire.
 
 use core::slice;
+use core::sync::atomic::Ordering;
 
 use super::{Conn, PacketConn, get, get_int};
 use crate::backend::SocketBackend;
-use crate::error::{Error, Operation, Result};
+use crate::error::{Error, Operation, Result, WireError};
 use crate::errqueue::{self, QueuedError};
 use crate::option::{OptionValue, SocketOption};
 use crate::platform::ControlType;
@@ -64,6 +65,16 @@ impl PmtuDiscovery {
         }
     }
 }
+
+// `from_raw` indexes `ALL` by value: a mode listed out of order fails to
+// compile.
+const _: () = {
+    let mut i = 0;
+    while i < PmtuDiscovery::ALL.len() {
+        assert!(PmtuDiscovery::ALL[i] as usize == i);
+        i += 1;
+    }
+};
 
 fn get_bool<B: SocketBackend>(backend: &B, option: SocketOption) -> Result<bool> {
     get(backend, option, |v| match v {
@@ -139,7 +150,7 @@ impl<B: SocketBackend> PacketConn<B> {
         let raw = get_int(&self.backend, option)?;
         PmtuDiscovery::from_raw(raw).ok_or(Error::Wire(
             Operation::Get(option),
-            crate::error::WireError::ValueOutOfRange,
+            WireError::ValueOutOfRange,
         ))
     }
 
@@ -213,7 +224,7 @@ impl<B: SocketBackend> PacketConn<B> {
             .set(SocketOption::ReceiveSegmentSize, OptionValue::Bool(on))?;
         // After the kernel: a read racing this sees the old state and at
         // worst reports a truncated control record, never loses data.
-        self.gro.store(on, core::sync::atomic::Ordering::Relaxed);
+        self.gro.store(on, Ordering::Relaxed);
         Ok(())
     }
 

@@ -270,7 +270,7 @@ impl<B: SocketBackend> PacketConn<B> {
     /// [`MAX_COALESCED_LEN`](super::MAX_COALESCED_LEN) bytes.
     pub(super) fn coalescing(&self) -> bool {
         // Relaxed, as the control flags: it publishes no other memory.
-        self.gro.load(core::sync::atomic::Ordering::Relaxed)
+        self.gro.load(Ordering::Relaxed)
     }
 
     /// Control bytes of the `UDP_GRO` record while it is on (0 otherwise).
@@ -372,13 +372,17 @@ impl<B: SocketBackend> PacketConn<B> {
     /// once per interface, not once per packet; should that interface go
     /// away later, the kernel's own `ENODEV` reports it.
     fn check_send_interface(&self, op: Operation, index: u32) -> Result<()> {
+        // Index 0 (the kernel's choice, nearly every send) loads nothing.
+        if index == 0 {
+            return Ok(());
+        }
         // Relaxed: a lost or late update only costs one more check.
         let bit = 1u32.checked_shl(index).unwrap_or(0);
         let known = match bit {
             0 => self.known_high_interface.load(Ordering::Relaxed) == index,
             _ => self.known_interfaces.load(Ordering::Relaxed) & bit != 0,
         };
-        if index == 0 || known {
+        if known {
             return Ok(());
         }
         self.check_interface_exists(op, index)?;

@@ -7,6 +7,7 @@ use ipv6_core::{
 };
 
 use crate::fake::{Call, Datagram, EAGAIN, Fake, Script};
+use crate::records::HOPLIMIT_64;
 use crate::{invalid, packet_conn};
 
 const PEER: SocketAddrV6 = SocketAddrV6::new(Ipv6Addr::LOCALHOST, 9, 0, 0);
@@ -319,13 +320,6 @@ fn write_batch_clamps_a_count_beyond_the_messages() {
     assert_eq!(c.write_batch(&mut messages), Ok(2));
     assert_eq!(c.write_batch(&mut messages[..1]), Ok(1));
 }
-
-/// Linux x86_64 `IPV6_HOPLIMIT` record carrying 64.
-#[rustfmt::skip]
-const HOPLIMIT_64: [u8; 24] = [
-    20, 0, 0, 0, 0, 0, 0, 0,   41, 0, 0, 0,   52, 0, 0, 0,
-    64, 0, 0, 0,   0, 0, 0, 0,
-];
 
 #[test]
 fn received_decodes_a_batch_message_as_read_msg_would() {

@@ -11,6 +11,7 @@ mod forwarding;
 mod io;
 mod membership;
 mod options;
+mod records;
 
 use ipv6_core::{Error, InvalidArgument, Operation, PacketConn};
 
