@@ -96,8 +96,8 @@ pub(crate) fn exists(fd: BorrowedFd<'_>, index: u32) -> Result<bool> {
     if ret == 0 {
         return Ok(true);
     }
-    match sys::errno() {
-        libc::ENODEV | libc::ENXIO => Ok(false),
+    match lookup_errno() {
+        libc::ENXIO => Ok(false),
         errno => Err(Error::Os {
             op: Operation::InterfaceExists,
             errno,

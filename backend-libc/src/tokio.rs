@@ -377,7 +377,7 @@ impl AsyncPacketConn<AsyncFd<OwnedFd>> {
     pub fn register(socket: impl Into<OwnedFd>) -> Result<Self> {
         let socket: OwnedFd = socket.into();
         let op = Operation::SetNonblocking;
-        crate::sys::set_nonblocking(socket.as_fd(), true)?;
+        // `new` makes it non-blocking; registering does not need that first.
         // SAFETY: the `OwnedFd` is moved into the `AsyncFd`, so the
         // descriptor stays open and is the same one for the `AsyncFd`'s
         // whole life, and `OwnedFd::as_raw_fd` always returns it.
