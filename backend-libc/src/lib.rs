@@ -1,5 +1,5 @@
-//! [`ipv6_core::SocketBackend`] over raw `libc` system calls, for Linux,
-//! FreeBSD, NetBSD, OpenBSD and macOS.
+//! [`ipv6_core::SocketBackend`] over raw `libc` system calls, for Linux and
+//! Android, FreeBSD, NetBSD, OpenBSD, DragonFly BSD, macOS and illumos.
 //!
 //! [`Socket`] wraps anything that lends a file descriptor ([`AsFd`]): a std
 //! `UdpSocket` or `TcpStream`, an `OwnedFd`, a `BorrowedFd`, a socket2 or

@@ -68,9 +68,10 @@ pub(crate) fn set_timeout(
     direction: Direction,
     timeout: Option<Duration>,
 ) -> Result<()> {
-    let (op, name) = match direction {
-        Direction::Read => (Operation::SetReadTimeout, libc::SO_RCVTIMEO),
-        Direction::Write => (Operation::SetWriteTimeout, libc::SO_SNDTIMEO),
+    let op = direction.set_timeout_operation();
+    let name = match direction {
+        Direction::Read => libc::SO_RCVTIMEO,
+        Direction::Write => libc::SO_SNDTIMEO,
     };
     // SAFETY: `timeval` is plain integers; all-zero is a valid value.
     let mut tv: libc::timeval = unsafe { core::mem::zeroed() };

@@ -184,13 +184,10 @@ impl<S: AsFd> SocketBackend for RuntimeSocket<S> {
     fn set_timeout(&self, direction: Direction, timeout: Option<Duration>) -> Result<()> {
         match timeout {
             None => self.socket.set_timeout(direction, None),
-            Some(_) => {
-                let op = match direction {
-                    Direction::Read => Operation::SetReadTimeout,
-                    Direction::Write => Operation::SetWriteTimeout,
-                };
-                Err(Error::InvalidArgument(op, InvalidArgument::OwnedByRuntime))
-            }
+            Some(_) => Err(Error::InvalidArgument(
+                direction.set_timeout_operation(),
+                InvalidArgument::OwnedByRuntime,
+            )),
         }
     }
 

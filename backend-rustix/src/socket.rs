@@ -202,11 +202,12 @@ impl<F: AsFd> SocketBackend for Socket<F> {
     }
 
     fn set_timeout(&self, direction: Direction, timeout: Option<Duration>) -> Result<()> {
-        let (op, which) = match direction {
-            Direction::Read => (Operation::SetReadTimeout, Timeout::Recv),
-            Direction::Write => (Operation::SetWriteTimeout, Timeout::Send),
+        let which = match direction {
+            Direction::Read => Timeout::Recv,
+            Direction::Write => Timeout::Send,
         };
-        sockopt::set_socket_timeout(self, which, timeout).map_err(os_error(op))
+        sockopt::set_socket_timeout(self, which, timeout)
+            .map_err(os_error(direction.set_timeout_operation()))
     }
 
     fn set_nonblocking(&self, on: bool) -> Result<()> {

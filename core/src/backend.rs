@@ -140,6 +140,16 @@ pub enum Direction {
     Write,
 }
 
+impl Direction {
+    /// The operation that sets this direction's timeout, which errors name.
+    pub const fn set_timeout_operation(self) -> Operation {
+        match self {
+            Direction::Read => Operation::SetReadTimeout,
+            Direction::Write => Operation::SetWriteTimeout,
+        }
+    }
+}
+
 /// Declares [`SocketBackend`] and its forwarding impls from one list of
 /// methods, so a wrapper cannot miss one.
 macro_rules! socket_backend {
