@@ -104,6 +104,24 @@ impl fmt::Display for WireError {
 
 impl core::error::Error for WireError {}
 
+/// The first `needed` bytes of `buf` to decode, or [`WireError::Truncated`].
+#[inline]
+pub(crate) fn prefix_to_read(buf: &[u8], needed: usize) -> Result<&[u8], WireError> {
+    buf.get(..needed).ok_or(WireError::Truncated {
+        needed,
+        available: buf.len(),
+    })
+}
+
+/// The first `needed` bytes of `buf` to encode into, or
+/// [`WireError::BufferTooSmall`].
+#[inline]
+pub(crate) fn prefix_to_write(buf: &mut [u8], needed: usize) -> Result<&mut [u8], WireError> {
+    let available = buf.len();
+    buf.get_mut(..needed)
+        .ok_or(WireError::BufferTooSmall { needed, available })
+}
+
 /// Declares [`Operation`], its public names and the list of the operations
 /// that are not socket options from one table, so they cannot drift apart.
 macro_rules! operations {
