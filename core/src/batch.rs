@@ -25,8 +25,9 @@ use crate::control::ControlBuffer;
 /// }
 /// ```
 ///
-/// `N * (LEN + 136)` bytes: large batches of large buffers belong in a
-/// `Box` or a `static`, not on a small thread stack.
+/// `N * (LEN + MAX_SPACE)` bytes ([`MAX_SPACE`](crate::control::MAX_SPACE),
+/// 184): large batches of large buffers belong in a `Box` or a `static`, not
+/// on a small thread stack.
 #[derive(Debug, Clone)]
 pub struct RecvBuffers<const N: usize, const LEN: usize> {
     payloads: [[u8; LEN]; N],

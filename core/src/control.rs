@@ -32,7 +32,7 @@ use core::fmt;
 use core::net::{Ipv6Addr, SocketAddrV6};
 
 use crate::cmsg::{self, Writer};
-use crate::error::WireError;
+use crate::error::{WireError, prefix_to_write};
 use crate::platform::{ControlType, Platform};
 use crate::sockaddr;
 use crate::tclass::{self, Dscp, Ecn};
@@ -290,13 +290,7 @@ impl Outgoing {
                 sockaddr::encode_int(platform, i32::from(v), data)?;
             }
             Outgoing::PacketInfo { src, if_index } => {
-                let available = data.len();
-                let pktinfo = data
-                    .get_mut(..PKTINFO_LEN)
-                    .ok_or(WireError::BufferTooSmall {
-                        needed: PKTINFO_LEN,
-                        available,
-                    })?;
+                let pktinfo = prefix_to_write(data, PKTINFO_LEN)?;
                 pktinfo[..16].copy_from_slice(&src.octets());
                 platform.endian.write_u32(&mut pktinfo[16..], if_index);
             }
@@ -308,12 +302,7 @@ impl Outgoing {
             }
             // A `uint16_t` in host order (`udp_cmsg_send` in net/ipv4/udp.c).
             Outgoing::SegmentSize(size) => {
-                let available = data.len();
-                let out = data.get_mut(..2).ok_or(WireError::BufferTooSmall {
-                    needed: 2,
-                    available,
-                })?;
-                platform.endian.write_u16(out, size);
+                platform.endian.write_u16(prefix_to_write(data, 2)?, size);
             }
         }
         Ok(())

@@ -104,66 +104,96 @@ impl fmt::Display for WireError {
 
 impl core::error::Error for WireError {}
 
-/// The operation an [`Error`] is about, named after the public method that
-/// asked for it.
-///
-/// Socket options are not listed one by one: [`Operation::Get`] and
-/// [`Operation::Set`] carry the [`SocketOption`], whose table gives the
-/// method's name and the C option's, so a new option brings its operations
-/// with it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Operation {
+/// The first `needed` bytes of `buf` to decode, or [`WireError::Truncated`].
+#[inline]
+pub(crate) fn prefix_to_read(buf: &[u8], needed: usize) -> Result<&[u8], WireError> {
+    buf.get(..needed).ok_or(WireError::Truncated {
+        needed,
+        available: buf.len(),
+    })
+}
+
+/// The first `needed` bytes of `buf` to encode into, or
+/// [`WireError::BufferTooSmall`].
+#[inline]
+pub(crate) fn prefix_to_write(buf: &mut [u8], needed: usize) -> Result<&mut [u8], WireError> {
+    let available = buf.len();
+    buf.get_mut(..needed)
+        .ok_or(WireError::BufferTooSmall { needed, available })
+}
+
+/// Declares [`Operation`], its public names and the list of the operations
+/// that are not socket options from one table, so they cannot drift apart.
+macro_rules! operations {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal,)*) => {
+        /// The operation an [`Error`] is about, named after the public method
+        /// that asked for it.
+        ///
+        /// Socket options are not listed one by one: [`Operation::Get`] and
+        /// [`Operation::Set`] carry the [`SocketOption`], whose table gives the
+        /// method's name and the C option's, so a new option brings its
+        /// operations with it.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Operation {
+            /// Reading a socket option (`getsockopt`).
+            Get(SocketOption),
+            /// Writing a socket option (`setsockopt`).
+            Set(SocketOption),
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Operation {
+            /// The operations that are not socket options, in the trait's order.
+            const FIXED: [Operation; [$(Operation::$variant),*].len()] =
+                [$(Operation::$variant),*];
+
+            /// The public method's name (`set_bpf`, `join_group`, `read_from`, …);
+            /// `getsockopt`/`setsockopt` for an option no public method reads or
+            /// writes.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    Operation::Get(o) if o.getter().is_empty() => "getsockopt",
+                    Operation::Get(o) => o.getter(),
+                    Operation::Set(o) if o.setter().is_empty() => "setsockopt",
+                    Operation::Set(o) => o.setter(),
+                    $(Operation::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+operations! {
     /// The `AF_INET6` check of `Conn::new` and `PacketConn::new` (`getsockname`).
-    SocketFamily,
-    /// Reading a socket option (`getsockopt`).
-    Get(SocketOption),
-    /// Writing a socket option (`setsockopt`).
-    Set(SocketOption),
+    SocketFamily => "new",
     /// Receiving one datagram (`recvmsg`).
-    RecvMsg,
+    RecvMsg => "read_from",
     /// Reading one entry of the error queue (`recvmsg(MSG_ERRQUEUE)`).
-    RecvError,
+    RecvError => "read_error",
     /// Sending one datagram (`sendmsg`).
-    SendMsg,
+    SendMsg => "write_to",
     /// Receiving a batch (`recvmmsg`).
-    RecvBatch,
+    RecvBatch => "read_batch",
     /// Sending a batch (`sendmmsg`).
-    SendBatch,
+    SendBatch => "write_batch",
     /// `SO_RCVTIMEO`.
-    SetReadTimeout,
+    SetReadTimeout => "set_read_timeout",
     /// `SO_SNDTIMEO`.
-    SetWriteTimeout,
+    SetWriteTimeout => "set_write_timeout",
     /// `O_NONBLOCK`.
-    SetNonblocking,
+    SetNonblocking => "set_nonblocking",
     /// Whether an interface index names an interface.
-    InterfaceExists,
+    InterfaceExists => "interface_exists",
     /// An interface's index from its name.
-    InterfaceIndex,
+    InterfaceIndex => "interface_index",
     /// An interface's name from its index.
-    InterfaceName,
+    InterfaceName => "interface_name",
     /// Listing the interfaces.
-    Interfaces,
+    Interfaces => "interfaces",
 }
 
 impl Operation {
-    /// The operations that are not socket options, in the trait's order.
-    const FIXED: [Operation; 13] = [
-        Operation::SocketFamily,
-        Operation::RecvMsg,
-        Operation::RecvError,
-        Operation::SendMsg,
-        Operation::RecvBatch,
-        Operation::SendBatch,
-        Operation::SetReadTimeout,
-        Operation::SetWriteTimeout,
-        Operation::SetNonblocking,
-        Operation::InterfaceExists,
-        Operation::InterfaceIndex,
-        Operation::InterfaceName,
-        Operation::Interfaces,
-    ];
-
     /// Every operation: the fixed ones, then a get and a set for every
     /// [`SocketOption`] that can be read or written.
     pub fn all() -> impl Iterator<Item = Operation> {
@@ -172,31 +202,6 @@ impl Operation {
             .into_iter()
             .chain(options.clone().filter(|o| o.readable()).map(Operation::Get))
             .chain(options.filter(|o| o.writable()).map(Operation::Set))
-    }
-
-    /// The public method's name (`set_bpf`, `join_group`, `read_from`, …);
-    /// `getsockopt`/`setsockopt` for an option no public method reads or
-    /// writes.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Operation::SocketFamily => "new",
-            Operation::Get(o) if o.getter().is_empty() => "getsockopt",
-            Operation::Get(o) => o.getter(),
-            Operation::Set(o) if o.setter().is_empty() => "setsockopt",
-            Operation::Set(o) => o.setter(),
-            Operation::RecvMsg => "read_from",
-            Operation::RecvError => "read_error",
-            Operation::SendMsg => "write_to",
-            Operation::RecvBatch => "read_batch",
-            Operation::SendBatch => "write_batch",
-            Operation::SetReadTimeout => "set_read_timeout",
-            Operation::SetWriteTimeout => "set_write_timeout",
-            Operation::SetNonblocking => "set_nonblocking",
-            Operation::InterfaceExists => "interface_exists",
-            Operation::InterfaceIndex => "interface_index",
-            Operation::InterfaceName => "interface_name",
-            Operation::Interfaces => "interfaces",
-        }
     }
 
     /// The socket option, for [`Operation::Get`] and [`Operation::Set`].

@@ -28,9 +28,9 @@ use core::fmt;
 use core::net::SocketAddrV6;
 
 use crate::cmsg;
-use crate::error::WireError;
+use crate::error::{WireError, prefix_to_read, prefix_to_write};
 use crate::icmp::IcmpType;
-use crate::platform::{ControlType, Platform, SockaddrStyle};
+use crate::platform::{ControlType, Platform};
 use crate::sockaddr;
 
 /// Where an error came from (`ee_origin`).
@@ -127,19 +127,10 @@ impl ExtendedError {
     pub fn parse(platform: &Platform, data: &[u8]) -> Result<ExtendedError, WireError> {
         let header = Self::header_len(platform);
         let needed = header + platform.layouts.sockaddr_in6;
-        if data.len() < needed {
-            return Err(WireError::Truncated {
-                needed,
-                available: data.len(),
-            });
-        }
+        let data = prefix_to_read(data, needed)?;
         let e = platform.endian;
-        let offender_bytes = &data[header..needed];
-        let family = match platform.layouts.sockaddr_style {
-            SockaddrStyle::FamilyU16 => e.read_u16(offender_bytes),
-            SockaddrStyle::LenAndFamilyU8 => u16::from(offender_bytes[1]),
-        };
-        let offender = match family {
+        let offender_bytes = &data[header..];
+        let offender = match sockaddr::family(platform, offender_bytes) {
             0 => None,
             _ => Some(sockaddr::decode_sockaddr_in6(platform, offender_bytes)?),
         };
@@ -159,11 +150,7 @@ impl ExtendedError {
     pub fn encode(&self, platform: &Platform, buf: &mut [u8]) -> Result<usize, WireError> {
         let header = Self::header_len(platform);
         let len = header + platform.layouts.sockaddr_in6;
-        let available = buf.len();
-        let out = buf.get_mut(..len).ok_or(WireError::BufferTooSmall {
-            needed: len,
-            available,
-        })?;
+        let out = prefix_to_write(buf, len)?;
         out.fill(0);
         let e = platform.endian;
         e.write_u32(out, self.errno);

@@ -1,6 +1,6 @@
 //! ICMPv6 type filters (`ICMP6_FILTER`, RFC 3542 section 3.2).
 
-use crate::error::WireError;
+use crate::error::{WireError, prefix_to_read, prefix_to_write};
 use crate::icmp::IcmpType;
 use crate::platform::{FilterPolarity, Platform};
 
@@ -77,25 +77,13 @@ impl IcmpFilter {
     /// Writes the kernel's `struct icmp6_filter` for `platform` to the start
     /// of `buf`; returns its length.
     pub fn encode(&self, platform: &Platform, buf: &mut [u8]) -> Result<usize, WireError> {
-        let available = buf.len();
-        let out = buf
-            .get_mut(..ICMP6_FILTER_LEN)
-            .ok_or(WireError::BufferTooSmall {
-                needed: ICMP6_FILTER_LEN,
-                available,
-            })?;
-        out.copy_from_slice(&self.to_bytes(platform));
+        prefix_to_write(buf, ICMP6_FILTER_LEN)?.copy_from_slice(&self.to_bytes(platform));
         Ok(ICMP6_FILTER_LEN)
     }
 
     /// Decodes the kernel's `struct icmp6_filter` for `platform`.
     pub fn from_bytes(platform: &Platform, bytes: &[u8]) -> Result<IcmpFilter, WireError> {
-        if bytes.len() < ICMP6_FILTER_LEN {
-            return Err(WireError::Truncated {
-                needed: ICMP6_FILTER_LEN,
-                available: bytes.len(),
-            });
-        }
+        let bytes = prefix_to_read(bytes, ICMP6_FILTER_LEN)?;
         let mut blocked = [0u32; 8];
         for (word, chunk) in blocked.iter_mut().zip(bytes.chunks_exact(4)) {
             let raw = platform.endian.read_u32(chunk);

@@ -21,7 +21,7 @@
 use core::fmt;
 use core::net::Ipv6Addr;
 
-use crate::error::WireError;
+use crate::error::{WireError, prefix_to_write};
 use crate::exthdr::ExtHeaders;
 use crate::tclass::{self, Dscp, Ecn};
 
@@ -349,11 +349,7 @@ impl Header {
         if self.version > MAX_VERSION || self.flow_label > MAX_FLOW_LABEL {
             return Err(WireError::ValueOutOfRange);
         }
-        let available = buf.len();
-        let out = buf.get_mut(..HEADER_LEN).ok_or(WireError::BufferTooSmall {
-            needed: HEADER_LEN,
-            available,
-        })?;
+        let out = prefix_to_write(buf, HEADER_LEN)?;
         self.write(&mut HeaderView::new_unchecked(out));
         Ok(HEADER_LEN)
     }

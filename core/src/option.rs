@@ -473,6 +473,31 @@ mod tests {
         }
     }
 
+    /// The table's method names are what error messages print: each must
+    /// be a public method of `Conn` or `PacketConn`, which no compiler
+    /// checks for a string.
+    #[cfg(target_has_atomic = "32")]
+    #[test]
+    fn getters_and_setters_name_public_methods() {
+        const CONN_SOURCES: [&str; 3] = [
+            include_str!("conn/mod.rs"),
+            include_str!("conn/packet.rs"),
+            include_str!("conn/extensions.rs"),
+        ];
+        for option in SocketOption::ALL {
+            for method in [option.getter(), option.setter()] {
+                if method.is_empty() {
+                    continue;
+                }
+                let declaration = std::format!("pub fn {method}(");
+                assert!(
+                    CONN_SOURCES.iter().any(|s| s.contains(&declaration)),
+                    "{option}: no `{declaration}` in core/src/conn"
+                );
+            }
+        }
+    }
+
     #[test]
     fn encoding_follows_the_platform() {
         let join = OptionValue::Membership(Group {

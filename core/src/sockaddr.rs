@@ -5,19 +5,8 @@
 
 use core::net::{Ipv6Addr, SocketAddrV6};
 
-use crate::error::WireError;
+use crate::error::{WireError, prefix_to_read, prefix_to_write};
 use crate::platform::{Platform, SockaddrStyle};
-
-fn need(buf: &[u8], needed: usize) -> Result<(), WireError> {
-    if buf.len() < needed {
-        Err(WireError::BufferTooSmall {
-            needed,
-            available: buf.len(),
-        })
-    } else {
-        Ok(())
-    }
-}
 
 /// Writes a `struct sockaddr_in6` for `addr` to the start of `buf`, zeroing
 /// the rest of the struct; returns its length (28).
@@ -28,8 +17,7 @@ pub fn encode_sockaddr_in6(
     buf: &mut [u8],
 ) -> Result<usize, WireError> {
     let len = platform.layouts.sockaddr_in6;
-    need(buf, len)?;
-    let b = &mut buf[..len];
+    let b = prefix_to_write(buf, len)?;
     b.fill(0);
     match platform.layouts.sockaddr_style {
         SockaddrStyle::FamilyU16 => platform.endian.write_u16(b, platform.af_inet6),
@@ -49,17 +37,8 @@ pub fn encode_sockaddr_in6(
 /// Reads a `struct sockaddr_in6` from the start of `buf`.
 #[inline]
 pub fn decode_sockaddr_in6(platform: &Platform, buf: &[u8]) -> Result<SocketAddrV6, WireError> {
-    let len = platform.layouts.sockaddr_in6;
-    if buf.len() < len {
-        return Err(WireError::Truncated {
-            needed: len,
-            available: buf.len(),
-        });
-    }
-    let family = match platform.layouts.sockaddr_style {
-        SockaddrStyle::FamilyU16 => platform.endian.read_u16(buf),
-        SockaddrStyle::LenAndFamilyU8 => u16::from(buf[1]),
-    };
+    prefix_to_read(buf, platform.layouts.sockaddr_in6)?;
+    let family = family(platform, buf);
     if family != platform.af_inet6 {
         return Err(WireError::BadFamily(family));
     }
@@ -76,23 +55,28 @@ pub fn decode_sockaddr_in6(platform: &Platform, buf: &[u8]) -> Result<SocketAddr
     ))
 }
 
+/// The address family of the `sockaddr` at the start of `buf`, which holds
+/// at least its first two bytes.
+#[inline]
+pub(crate) fn family(platform: &Platform, buf: &[u8]) -> u16 {
+    match platform.layouts.sockaddr_style {
+        SockaddrStyle::FamilyU16 => platform.endian.read_u16(buf),
+        SockaddrStyle::LenAndFamilyU8 => u16::from(buf[1]),
+    }
+}
+
 /// Writes an `int` option value; returns 4.
 #[inline]
 pub fn encode_int(platform: &Platform, value: i32, buf: &mut [u8]) -> Result<usize, WireError> {
-    need(buf, 4)?;
-    platform.endian.write_u32(buf, value as u32);
+    platform
+        .endian
+        .write_u32(prefix_to_write(buf, 4)?, value as u32);
     Ok(4)
 }
 
 /// Reads an `int` option value.
 pub fn decode_int(platform: &Platform, buf: &[u8]) -> Result<i32, WireError> {
-    if buf.len() < 4 {
-        return Err(WireError::Truncated {
-            needed: 4,
-            available: buf.len(),
-        });
-    }
-    Ok(platform.endian.read_u32(buf) as i32)
+    Ok(platform.endian.read_u32(prefix_to_read(buf, 4)?) as i32)
 }
 
 /// Writes `struct ipv6_mreq { in6_addr ipv6mr_multiaddr; unsigned ipv6mr_interface; }`.
@@ -103,8 +87,7 @@ pub fn encode_ipv6_mreq(
     buf: &mut [u8],
 ) -> Result<usize, WireError> {
     let len = platform.layouts.ipv6_mreq;
-    need(buf, len)?;
-    buf[..len].fill(0);
+    prefix_to_write(buf, len)?.fill(0);
     buf[..16].copy_from_slice(&group.octets());
     platform.endian.write_u32(&mut buf[16..20], ifindex);
     Ok(len)
@@ -118,8 +101,7 @@ pub fn encode_group_req(
     buf: &mut [u8],
 ) -> Result<usize, WireError> {
     let l = &platform.layouts;
-    need(buf, l.group_req)?;
-    buf[..l.group_req].fill(0);
+    prefix_to_write(buf, l.group_req)?.fill(0);
     platform.endian.write_u32(buf, ifindex);
     let sa = SocketAddrV6::new(group, 0, 0, 0);
     encode_sockaddr_in6(platform, &sa, &mut buf[l.group_req_group..])?;
@@ -135,8 +117,7 @@ pub fn encode_group_source_req(
     buf: &mut [u8],
 ) -> Result<usize, WireError> {
     let l = &platform.layouts;
-    need(buf, l.group_source_req)?;
-    buf[..l.group_source_req].fill(0);
+    prefix_to_write(buf, l.group_source_req)?.fill(0);
     platform.endian.write_u32(buf, ifindex);
     let group_at = l.group_req_group;
     let source_at = group_at + l.sockaddr_storage;
@@ -158,29 +139,16 @@ pub fn decode_ip6_mtuinfo(
     platform: &Platform,
     buf: &[u8],
 ) -> Result<(SocketAddrV6, u32), WireError> {
-    let len = platform.layouts.ip6_mtuinfo;
-    if buf.len() < len {
-        return Err(WireError::Truncated {
-            needed: len,
-            available: buf.len(),
-        });
-    }
-    let addr = decode_sockaddr_in6(platform, buf)?;
-    let mtu_at = platform.layouts.sockaddr_in6;
-    Ok((addr, platform.endian.read_u32(&buf[mtu_at..])))
+    let mtu = decode_mtu(platform, buf)?;
+    Ok((decode_sockaddr_in6(platform, buf)?, mtu))
 }
 
 /// Reads only `ip6m_mtu` from a `struct ip6_mtuinfo`, as the `IPV6_PATHMTU`
 /// socket option returns it: Linux leaves `ip6m_addr` all zero there (not
 /// even `AF_INET6`), which [`decode_ip6_mtuinfo`] rightly rejects.
+#[inline]
 pub fn decode_mtu(platform: &Platform, buf: &[u8]) -> Result<u32, WireError> {
-    let len = platform.layouts.ip6_mtuinfo;
-    if buf.len() < len {
-        return Err(WireError::Truncated {
-            needed: len,
-            available: buf.len(),
-        });
-    }
+    prefix_to_read(buf, platform.layouts.ip6_mtuinfo)?;
     Ok(platform
         .endian
         .read_u32(&buf[platform.layouts.sockaddr_in6..]))
@@ -194,8 +162,7 @@ pub fn encode_ip6_mtuinfo(
     buf: &mut [u8],
 ) -> Result<usize, WireError> {
     let len = platform.layouts.ip6_mtuinfo;
-    need(buf, len)?;
-    buf[..len].fill(0);
+    prefix_to_write(buf, len)?.fill(0);
     encode_sockaddr_in6(platform, addr, buf)?;
     platform
         .endian
