@@ -810,19 +810,6 @@ impl Platform {
         }
     }
 
-    /// The control type a record of `level` and `kind` is, if one of `among`.
-    pub fn control_type(
-        &self,
-        among: &[ControlType],
-        level: i32,
-        kind: i32,
-    ) -> Option<ControlType> {
-        among
-            .iter()
-            .copied()
-            .find(|&t| self.cmsg(t) == Some((level, kind)))
-    }
-
     /// Checks that the layout is self-consistent: the `cmsghdr` framing is
     /// well formed and every struct size agrees with its parts. Every named
     /// platform passes at compile time; call it on a hand-made one.
