@@ -235,29 +235,30 @@ mod tests {
     #[test]
     fn thread_returns_to_its_namespace_even_after_a_panic() {
         let home = current();
-        let unwound = std::panic::catch_unwind(|| {
-            let ns = match Netns::enter() {
-                Ok(ns) => ns,
-                Err(why) => {
-                    return skip_or_fail("netns self-test", "root for network namespaces", &why);
-                }
-            };
+        // Entered outside `catch_unwind`: under CI the policy's panic must
+        // fail this test, not pass for the scenario's own panic.
+        let ns = match Netns::enter() {
+            Ok(ns) => ns,
+            Err(why) => {
+                return skip_or_fail("netns self-test", "root for network namespaces", &why);
+            }
+        };
+        let unwound = std::panic::catch_unwind(move || {
             assert_ne!(current(), home, "not in a new namespace");
             ns.add_veth_pair("va", "vb");
             panic!("scenario failure");
         });
-        if unwound.is_err() {
-            assert_eq!(current(), home, "left in the private namespace");
-            // The links lived in the private namespace only.
-            let here = Command::new("ip")
-                .args(["link", "show", "va"])
-                .output()
-                .unwrap();
-            assert!(
-                !here.status.success(),
-                "veth leaked into the original namespace"
-            );
-        }
+        assert!(unwound.is_err());
+        assert_eq!(current(), home, "left in the private namespace");
+        // The links lived in the private namespace only.
+        let here = Command::new("ip")
+            .args(["link", "show", "va"])
+            .output()
+            .unwrap();
+        assert!(
+            !here.status.success(),
+            "veth leaked into the original namespace"
+        );
     }
 
     #[test]
