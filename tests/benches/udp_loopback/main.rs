@@ -41,9 +41,7 @@ use std::net::{Ipv6Addr, SocketAddr, SocketAddrV6, UdpSocket};
 use std::os::fd::AsRawFd;
 
 use ipv6_backend_rustix::Capability;
-use ipv6_core::{
-    ControlFlags, ControlMessage, Error, Operation, PacketConn, Received, SocketBackend,
-};
+use ipv6_core::{ControlFlags, ControlMessage, Error, Operation, Received, SocketBackend};
 
 use conn::Link;
 use measure::{ROUNDS, Row, Section};
@@ -153,36 +151,27 @@ impl Pair {
         wrap: fn(&'a UdpSocket) -> B,
         control: Option<ControlMessage>,
     ) -> Result<Link<B>, Error> {
-        let rx = PacketConn::new(wrap(&self.rx))?;
-        if control.is_some() {
-            rx.set_control_message(FLAGS, true)?;
-        }
-        Ok(Link {
-            tx: PacketConn::new(wrap(&self.tx))?,
-            rx,
-            to: self.destination(),
-            control,
-        })
+        Link::new(wrap(&self.tx), wrap(&self.rx), self.destination(), control)
     }
 
     /// The baseline's send + receive of one datagram.
     fn raw_single(&self, with_control: bool) -> impl FnMut() -> Seen + '_ {
-        let to = raw::sockaddr(&self.destination());
-        let mut buf = [0u8; 2048];
-        move || {
-            raw::send(self.tx.as_raw_fd(), &to, with_control);
-            raw::recv(self.rx.as_raw_fd(), &mut buf, with_control)
-        }
+        raw::single(
+            self.tx.as_raw_fd(),
+            self.rx.as_raw_fd(),
+            self.destination(),
+            with_control,
+        )
     }
 
     /// The baseline's batch each way.
     fn raw_batch(&self, with_control: bool) -> impl FnMut() -> Seen + '_ {
-        let to = raw::sockaddr(&self.destination());
-        let mut bufs = [[0u8; 128]; BATCH];
-        move || {
-            raw::send_batch(self.tx.as_raw_fd(), &to, with_control);
-            raw::recv_batch(self.rx.as_raw_fd(), &mut bufs, with_control)
-        }
+        raw::batch(
+            self.tx.as_raw_fd(),
+            self.rx.as_raw_fd(),
+            self.destination(),
+            with_control,
+        )
     }
 }
 
