@@ -212,6 +212,52 @@ fn by(capability: Capability) -> &'static str {
     }
 }
 
+/// How the rustix row makes `calls`, per `capability`.
+fn rustix_path(calls: &str, capability: Capability) -> String {
+    match capability {
+        Capability::Unsupported => PURE_RUSTIX.to_string(),
+        by_whom => format!("{calls} by {}", by(by_whom)),
+    }
+}
+
+/// The rustix row's `link` with control data: there exactly when the
+/// capability table says rustix can carry control data in this build.
+fn rustix_with_control<T>(what: &str, link: Result<T, Error>) -> Option<T> {
+    let link = match link {
+        Ok(link) => Some(link),
+        Err(Error::Unsupported(_)) => None,
+        Err(e) => panic!("{what}: {e}"),
+    };
+    assert_eq!(
+        link.is_some(),
+        ipv6_backend_rustix::control_message_capability() != Capability::Unsupported,
+        "{what}: set_control_message disagrees with control_message_capability()"
+    );
+    link
+}
+
+/// A section of single datagrams, each sent and received.
+fn single_section(title: &str, expect: Seen) -> Section<'_> {
+    Section {
+        title,
+        unit: "send + receive",
+        ops: scaled(SINGLE_OPS),
+        units_per_op: 1,
+        expect,
+    }
+}
+
+/// A section of [`BATCH`]-datagram batches, each sent and received.
+fn batch_section(title: &str, expect: Seen) -> Section<'_> {
+    Section {
+        title,
+        unit: "datagram sent + received",
+        ops: scaled(BATCH_OPS),
+        units_per_op: BATCH,
+        expect,
+    }
+}
+
 /// The tokio row's link for a section, or why there is none.
 #[cfg(feature = "tokio")]
 fn tokio_link(control: Option<ControlMessage>, report_port: u16) -> Option<tokio::AsyncLink> {
@@ -278,23 +324,11 @@ fn main() {
     let rustix_plain = without_control
         .link(ipv6_backend_rustix::Socket::new, None)
         .expect("rustix backend");
-    // The capability table says whether rustix can carry control data in
-    // this build; the backend must agree.
     let rustix_control_by = ipv6_backend_rustix::control_message_capability();
-    let rustix_control = match with_control.link(ipv6_backend_rustix::Socket::new, sent) {
-        Ok(link) => Some(link),
-        Err(Error::Unsupported(_)) => None,
-        Err(e) => panic!("rustix backend with control data: {e}"),
-    };
-    assert_eq!(
-        rustix_control.is_some(),
-        rustix_control_by != Capability::Unsupported,
-        "set_control_message disagrees with control_message_capability()"
+    let rustix_control = rustix_with_control(
+        "rustix backend with control data",
+        with_control.link(ipv6_backend_rustix::Socket::new, sent),
     );
-    let rustix_control_path = match rustix_control_by {
-        Capability::Unsupported => PURE_RUSTIX.to_string(),
-        by_whom => format!("sendmsg/recvmsg by {}", by(by_whom)),
-    };
 
     // callgrind.sh: one row's single datagram with control data, alone,
     // a given number of times (UDP_LOOPBACK_ROW=c|libc|rustix,
@@ -354,16 +388,14 @@ fn main() {
             ),
             Row::new(LIBC_ROW, "sendmsg/recvmsg by libc", &mut libc),
             Row::looped(TOKIO_ROW, tokio_path("sendmsg/recvmsg"), tokio.as_mut()),
-            Row::maybe(RUSTIX_ROW, &rustix_control_path, rustix.as_mut()),
+            Row::maybe(
+                RUSTIX_ROW,
+                rustix_path("sendmsg/recvmsg", rustix_control_by),
+                rustix.as_mut(),
+            ),
         ];
-        allocations += Section {
-            title: "single datagram, with control data",
-            unit: "send + receive",
-            ops: scaled(SINGLE_OPS),
-            units_per_op: 1,
-            expect: expect_control,
-        }
-        .run(&mut rows);
+        allocations +=
+            single_section("single datagram, with control data", expect_control).run(&mut rows);
         measure::print_ratio("tokio / blocking (target <= 1.15)", &rows[2], &rows[1]);
     }
 
@@ -385,14 +417,8 @@ fn main() {
             Row::looped(TOKIO_ROW, tokio_path("sendmsg/recvmsg"), tokio.as_mut()),
             Row::new(RUSTIX_ROW, rustix_path, &mut rustix),
         ];
-        allocations += Section {
-            title: "single datagram, no control data",
-            unit: "send + receive",
-            ops: scaled(SINGLE_OPS),
-            units_per_op: 1,
-            expect: expect_plain,
-        }
-        .run(&mut rows);
+        allocations +=
+            single_section("single datagram, no control data", expect_plain).run(&mut rows);
         measure::print_ratio("tokio / blocking (target <= 1.15)", &rows[2], &rows[1]);
     }
 
@@ -400,10 +426,6 @@ fn main() {
         let mut raw = with_control.raw_batch(true);
         let mut libc = libc_control.batch();
         let mut rustix = rustix_control.as_ref().map(Link::batch);
-        let rustix_path = match rustix_control_by {
-            Capability::Unsupported => PURE_RUSTIX.to_string(),
-            by_whom => format!("sendmmsg/recvmmsg by {}", by(by_whom)),
-        };
         let mut tokio = tokio_control.as_ref().map(|l| l.batch());
         let mut rows = [
             Row::new(
@@ -413,16 +435,14 @@ fn main() {
             ),
             Row::new(LIBC_ROW, "sendmmsg/recvmmsg by libc", &mut libc),
             Row::looped(TOKIO_ROW, tokio_path("sendmmsg/recvmmsg"), tokio.as_mut()),
-            Row::maybe(RUSTIX_ROW, rustix_path, rustix.as_mut()),
+            Row::maybe(
+                RUSTIX_ROW,
+                rustix_path("sendmmsg/recvmmsg", rustix_control_by),
+                rustix.as_mut(),
+            ),
         ];
-        allocations += Section {
-            title: "batch of 32 datagrams, with control data",
-            unit: "datagram sent + received",
-            ops: scaled(BATCH_OPS),
-            units_per_op: BATCH,
-            expect: expect_control,
-        }
-        .run(&mut rows);
+        allocations += batch_section("batch of 32 datagrams, with control data", expect_control)
+            .run(&mut rows);
         measure::print_ratio("tokio / blocking (target <= 1.15)", &rows[2], &rows[1]);
     }
 
@@ -450,14 +470,8 @@ fn main() {
             Row::looped(TOKIO_ROW, tokio_path("sendmmsg/recvmmsg"), tokio.as_mut()),
             Row::new(RUSTIX_ROW, rustix_path, &mut rustix),
         ];
-        allocations += Section {
-            title: "batch of 32 datagrams, no control data",
-            unit: "datagram sent + received",
-            ops: scaled(BATCH_OPS),
-            units_per_op: BATCH,
-            expect: expect_plain,
-        }
-        .run(&mut rows);
+        allocations +=
+            batch_section("batch of 32 datagrams, no control data", expect_plain).run(&mut rows);
         measure::print_ratio("tokio / blocking (target <= 1.15)", &rows[2], &rows[1]);
     }
 
@@ -493,16 +507,10 @@ fn raw_ip_sections(expect_control: &Seen) -> u64 {
         .link(ipv6_backend_libc::Socket::new, sent)
         .expect("libc backend on a raw socket");
     let rustix_by = ipv6_backend_rustix::control_message_capability();
-    let rustix = match socket.link(ipv6_backend_rustix::Socket::new, sent) {
-        Ok(link) => Some(link),
-        Err(Error::Unsupported(_)) => None,
-        Err(e) => panic!("rustix backend on a raw socket: {e}"),
-    };
-    assert_eq!(rustix.is_some(), rustix_by != Capability::Unsupported);
-    let rustix_path = |calls: &str| match rustix_by {
-        Capability::Unsupported => PURE_RUSTIX.to_string(),
-        by_whom => format!("{calls} by {}", by(by_whom)),
-    };
+    let rustix = rustix_with_control(
+        "rustix backend on a raw socket",
+        socket.link(ipv6_backend_rustix::Socket::new, sent),
+    );
     let title = |what: &str| format!("raw IPv6 socket (protocol {}), {what}", raw_ip::PROTOCOL);
     let mut allocations = 0;
     {
@@ -516,16 +524,14 @@ fn raw_ip_sections(expect_control: &Seen) -> u64 {
                 &mut raw,
             ),
             Row::new(LIBC_ROW, "sendmsg/recvmsg by libc", &mut conn),
-            Row::maybe(RUSTIX_ROW, rustix_path("sendmsg/recvmsg"), rustix.as_mut()),
+            Row::maybe(
+                RUSTIX_ROW,
+                rustix_path("sendmsg/recvmsg", rustix_by),
+                rustix.as_mut(),
+            ),
         ];
-        allocations += Section {
-            title: &title("single datagram, with control data"),
-            unit: "send + receive",
-            ops: scaled(SINGLE_OPS),
-            units_per_op: 1,
-            expect,
-        }
-        .run(&mut rows);
+        allocations +=
+            single_section(&title("single datagram, with control data"), expect).run(&mut rows);
     }
     {
         let mut raw = socket.raw_batch(true);
@@ -540,18 +546,12 @@ fn raw_ip_sections(expect_control: &Seen) -> u64 {
             Row::new(LIBC_ROW, "sendmmsg/recvmmsg by libc", &mut conn),
             Row::maybe(
                 RUSTIX_ROW,
-                rustix_path("sendmmsg/recvmmsg"),
+                rustix_path("sendmmsg/recvmmsg", rustix_by),
                 rustix.as_mut(),
             ),
         ];
-        allocations += Section {
-            title: &title("batch of 32 datagrams, with control data"),
-            unit: "datagram sent + received",
-            ops: scaled(BATCH_OPS),
-            units_per_op: BATCH,
-            expect,
-        }
-        .run(&mut rows);
+        allocations += batch_section(&title("batch of 32 datagrams, with control data"), expect)
+            .run(&mut rows);
     }
     allocations
 }
@@ -569,13 +569,14 @@ fn offload_section() -> u64 {
         offload::Conns::new(&plain, ipv6_backend_libc::Socket::new, false).expect("libc backend");
     // GSO and GRO are control data: rustix goes through its fallback, or
     // cannot (pure rustix), as its capability table says.
-    let rustix_gso = offload::Conns::new(&gro, ipv6_backend_rustix::Socket::new, true).ok();
-    let rustix_by = ipv6_backend_rustix::control_message_capability();
-    assert_eq!(rustix_gso.is_some(), rustix_by != Capability::Unsupported);
-    let rustix_path = match rustix_by {
-        Capability::Unsupported => PURE_RUSTIX.to_string(),
-        by_whom => format!("GSO sendmsg / GRO recvmsg by {}", by(by_whom)),
-    };
+    let rustix_gso = rustix_with_control(
+        "rustix backend with GRO",
+        offload::Conns::new(&gro, ipv6_backend_rustix::Socket::new, true),
+    );
+    let rustix_path = rustix_path(
+        "GSO sendmsg / GRO recvmsg",
+        ipv6_backend_rustix::control_message_capability(),
+    );
 
     let mut raw_gso = gro.raw_gso(&data);
     let mut conn_gso = libc_gso.gso(&data);
