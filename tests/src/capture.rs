@@ -5,7 +5,7 @@
 //! is skipped with one line on stderr, or fails when `CI=true`, the suite's
 //! policy for what the machine must provide.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -37,13 +37,8 @@ pub fn start(test: &str, link: &str, filter: &str, count: usize) -> Option<Captu
     let mut child = match spawned {
         Ok(child) => child,
         Err(e) => {
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("{test}: tcpdump is needed for the wire check, and CI=true: {e}");
-            }
-            let _ = writeln!(
-                std::io::stderr(),
-                "skipped the wire capture of {test}: tcpdump is missing ({e}); apt-get install tcpdump"
-            );
+            let what = format!("the wire capture of {test}");
+            crate::netns::skip_or_fail(&what, "tcpdump (apt-get install tcpdump)", &e);
             return None;
         }
     };

@@ -37,21 +37,22 @@ impl fmt::Display for Unavailable {
 pub fn run(test: &str, scenario: impl FnOnce(&Netns)) {
     match Netns::enter() {
         Ok(ns) => scenario(&ns),
-        Err(why) => skip_or_fail(test, &why),
+        Err(why) => skip_or_fail(test, "root for network namespaces", &why),
     }
 }
 
-/// The policy for tests that need root: under CI (`CI=true`) they fail;
-/// elsewhere they print one line saying why they were skipped.
-pub fn skip_or_fail(test: &str, why: &Unavailable) {
+/// The crate's one policy for what the machine must provide (root, a raw
+/// socket, tcpdump): under CI (`CI=true`) `what` fails; elsewhere it is
+/// skipped with one line saying what it needs.
+pub fn skip_or_fail(what: &str, needs: &str, why: &dyn fmt::Display) {
     if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{test}: needs root for network namespaces, and CI=true: {why}");
+        panic!("{what}: needs {needs}, and CI=true: {why}");
     }
     // Written to the real stderr: libtest captures only the print macros, and a
     // skip must be visible in a normal run.
     let _ = writeln!(
         io::stderr(),
-        "skipped {test}: needs root for network namespaces (run as root or set CI=true to fail instead)"
+        "skipped {what}: needs {needs} ({why}); set CI=true to fail instead"
     );
 }
 
@@ -234,27 +235,30 @@ mod tests {
     #[test]
     fn thread_returns_to_its_namespace_even_after_a_panic() {
         let home = current();
-        let unwound = std::panic::catch_unwind(|| {
-            let ns = match Netns::enter() {
-                Ok(ns) => ns,
-                Err(why) => return skip_or_fail("netns self-test", &why),
-            };
+        // Entered outside `catch_unwind`: under CI the policy's panic must
+        // fail this test, not pass for the scenario's own panic.
+        let ns = match Netns::enter() {
+            Ok(ns) => ns,
+            Err(why) => {
+                return skip_or_fail("netns self-test", "root for network namespaces", &why);
+            }
+        };
+        let unwound = std::panic::catch_unwind(move || {
             assert_ne!(current(), home, "not in a new namespace");
             ns.add_veth_pair("va", "vb");
             panic!("scenario failure");
         });
-        if unwound.is_err() {
-            assert_eq!(current(), home, "left in the private namespace");
-            // The links lived in the private namespace only.
-            let here = Command::new("ip")
-                .args(["link", "show", "va"])
-                .output()
-                .unwrap();
-            assert!(
-                !here.status.success(),
-                "veth leaked into the original namespace"
-            );
-        }
+        assert!(unwound.is_err());
+        assert_eq!(current(), home, "left in the private namespace");
+        // The links lived in the private namespace only.
+        let here = Command::new("ip")
+            .args(["link", "show", "va"])
+            .output()
+            .unwrap();
+        assert!(
+            !here.status.success(),
+            "veth leaked into the original namespace"
+        );
     }
 
     #[test]

@@ -79,6 +79,16 @@ fn payload(w: u16, seq: u32) -> [u8; 8] {
     p
 }
 
+/// The control data writer `w` sends datagram `seq` with.
+fn sent_control(w: u16, seq: u32) -> ControlMessage {
+    let (tclass, hops) = plan(w, seq);
+    ControlMessage {
+        traffic_class: Some(tclass),
+        hop_limit: Some(hops),
+        ..ControlMessage::default()
+    }
+}
+
 fn parse(p: &[u8]) -> (u16, u32) {
     assert_eq!(p.len(), 8, "payload {p:?}");
     let w = u16::from_be_bytes([p[0], p[1]]);
@@ -144,14 +154,11 @@ struct Ledger {
 impl Ledger {
     fn record(&self, payload: &[u8], cm: &ControlMessage, source: Option<SocketAddrV6>) {
         let (w, seq) = parse(payload);
-        let (tclass, hops) = plan(w, seq);
         let (dst, if_index) = self.targets.of(w, seq);
         let expected = ControlMessage {
-            traffic_class: Some(tclass),
-            hop_limit: Some(hops),
             dst: Some(dst),
             if_index,
-            ..ControlMessage::default()
+            ..sent_control(w, seq)
         };
         assert_eq!(cm, &expected, "datagram {w}/{seq}: {cm:#}");
         let source = source.unwrap_or_else(|| panic!("datagram {w}/{seq} without a sender"));
@@ -165,6 +172,41 @@ impl Ledger {
             "datagram {w}/{seq} received twice"
         );
         self.count.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// A load scenario's sockets: a receiver asking for [`FLAGS`], `writers`
+/// senders, and the ledger their datagrams are checked against.
+struct Load {
+    rt: Runtime,
+    rx: Arc<Conn>,
+    rx_port: u16,
+    writers: Vec<Arc<Conn>>,
+    ledger: Arc<Ledger>,
+}
+
+impl Load {
+    fn new(ns: &Netns, writers: u16) -> Load {
+        let targets = Targets::new(ns);
+        let rt = runtime();
+        let any = SocketAddrV6::new(Ipv6Addr::UNSPECIFIED, 0, 0, 0);
+        let rx = Arc::new(udp(&rt, any));
+        rx.set_control_message(FLAGS, true).unwrap();
+        let rx_port = port(&rx);
+        let writers: Vec<Arc<Conn>> = (0..writers).map(|_| Arc::new(udp(&rt, any))).collect();
+        let ledger = Arc::new(Ledger {
+            targets,
+            writer_ports: writers.iter().map(|w| port(w)).collect(),
+            seen: Mutex::new(HashSet::new()),
+            count: AtomicUsize::new(0),
+        });
+        Load {
+            rt,
+            rx,
+            rx_port,
+            writers,
+            ledger,
+        }
     }
 }
 
@@ -194,20 +236,13 @@ fn tokio_thousands_of_datagrams_through_many_tasks() {
         const PER_WRITER: u32 = 256;
         const READERS: usize = 4;
         let total = usize::from(WRITERS) * PER_WRITER as usize;
-        let targets = Targets::new(ns);
-        let rt = runtime();
-        let rx = Arc::new(udp(&rt, SocketAddrV6::new(Ipv6Addr::UNSPECIFIED, 0, 0, 0)));
-        rx.set_control_message(FLAGS, true).unwrap();
-        let rx_port = port(&rx);
-        let writers: Vec<Arc<Conn>> = (0..WRITERS)
-            .map(|_| Arc::new(udp(&rt, SocketAddrV6::new(Ipv6Addr::UNSPECIFIED, 0, 0, 0))))
-            .collect();
-        let ledger = Arc::new(Ledger {
-            targets,
-            writer_ports: writers.iter().map(|w| port(w)).collect(),
-            seen: Mutex::new(HashSet::new()),
-            count: AtomicUsize::new(0),
-        });
+        let Load {
+            rt,
+            rx,
+            rx_port,
+            writers,
+            ledger,
+        } = Load::new(ns, WRITERS);
 
         rt.block_on(async {
             let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -258,14 +293,7 @@ fn tokio_thousands_of_datagrams_through_many_tasks() {
                 let w = w as u16;
                 tasks.push(tokio::spawn(async move {
                     let to = |seq| SocketAddrV6::new(ledger.targets.of(w, seq).0, rx_port, 0, 0);
-                    let control = |seq| {
-                        let (tclass, hops) = plan(w, seq);
-                        ControlMessage {
-                            traffic_class: Some(tclass),
-                            hop_limit: Some(hops),
-                            ..ControlMessage::default()
-                        }
-                    };
+                    let control = |seq| sent_control(w, seq);
                     if w % 2 == 0 {
                         for seq in 0..PER_WRITER {
                             let (p, cm, dst) = (payload(w, seq), control(seq), to(seq));
@@ -350,20 +378,13 @@ fn tokio_cancelled_reads_lose_nothing() {
         const WRITERS: u16 = 4;
         const PER_WRITER: u32 = 1000;
         let total = usize::from(WRITERS) * PER_WRITER as usize;
-        let targets = Targets::new(ns);
-        let rt = runtime();
-        let rx = Arc::new(udp(&rt, SocketAddrV6::new(Ipv6Addr::UNSPECIFIED, 0, 0, 0)));
-        rx.set_control_message(FLAGS, true).unwrap();
-        let rx_port = port(&rx);
-        let writers: Vec<Arc<Conn>> = (0..WRITERS)
-            .map(|_| Arc::new(udp(&rt, SocketAddrV6::new(Ipv6Addr::UNSPECIFIED, 0, 0, 0))))
-            .collect();
-        let ledger = Arc::new(Ledger {
-            targets,
-            writer_ports: writers.iter().map(|w| port(w)).collect(),
-            seen: Mutex::new(HashSet::new()),
-            count: AtomicUsize::new(0),
-        });
+        let Load {
+            rt,
+            rx,
+            rx_port,
+            writers,
+            ledger,
+        } = Load::new(ns, WRITERS);
 
         let cancelled = rt.block_on(async {
             let mut tasks = Vec::new();
@@ -372,12 +393,7 @@ fn tokio_cancelled_reads_lose_nothing() {
                 let w = w as u16;
                 tasks.push(tokio::spawn(async move {
                     for seq in 0..PER_WRITER {
-                        let (tclass, hops) = plan(w, seq);
-                        let cm = ControlMessage {
-                            traffic_class: Some(tclass),
-                            hop_limit: Some(hops),
-                            ..ControlMessage::default()
-                        };
+                        let cm = sent_control(w, seq);
                         let to = SocketAddrV6::new(ledger.targets.of(w, seq).0, rx_port, 0, 0);
                         tx.write_to(&payload(w, seq), Some(&cm), Some(&to))
                             .await

@@ -3,7 +3,7 @@
 use std::net::SocketAddrV6;
 
 use ipv6_core::{
-    ControlBuffer, ControlMessage, PacketConn, RecvMessage, SendMessage, SocketBackend,
+    ControlBuffer, ControlMessage, Error, PacketConn, RecvMessage, SendMessage, SocketBackend,
 };
 
 use crate::{BATCH, FLAGS, HOPS, PAYLOAD, Seen, TCLASS};
@@ -45,7 +45,44 @@ impl Inbox {
     }
 }
 
+/// Sends all of `out` by `write_batch`, however many calls it takes.
+pub fn write_all<B: SocketBackend>(tx: &PacketConn<B>, out: &mut [SendMessage<'_>]) {
+    let mut sent = 0;
+    while sent < out.len() {
+        sent += tx.write_batch(&mut out[sent..]).expect("write_batch");
+    }
+}
+
+/// Fills every message of `messages` by `read_batch`, however many calls
+/// it takes.
+pub fn read_all<B: SocketBackend>(rx: &PacketConn<B>, messages: &mut [RecvMessage<'_>]) {
+    let mut got = 0;
+    while got < messages.len() {
+        got += rx.read_batch(&mut messages[got..]).expect("read_batch");
+    }
+}
+
 impl<B: SocketBackend> Link<B> {
+    /// `PacketConn`s over `tx` and `rx`, sending to `to`; with `control`,
+    /// sent with every datagram and [`FLAGS`] asked of the receiver.
+    pub fn new(
+        tx: B,
+        rx: B,
+        to: SocketAddrV6,
+        control: Option<ControlMessage>,
+    ) -> Result<Self, Error> {
+        let rx = PacketConn::new(rx)?;
+        if control.is_some() {
+            rx.set_control_message(FLAGS, true)?;
+        }
+        Ok(Link {
+            tx: PacketConn::new(tx)?,
+            rx,
+            to,
+            control,
+        })
+    }
+
     /// `write_to` then `read_from` of one datagram, as a repeatable step
     /// with its own receive buffer.
     pub fn single(&self) -> impl FnMut() -> Seen + '_ {
@@ -78,10 +115,7 @@ impl<B: SocketBackend> Link<B> {
         };
         let mut out: [SendMessage<'_>; BATCH] =
             std::array::from_fn(|_| SendMessage::new(PAYLOAD, &control[..len], Some(self.to)));
-        let mut sent = 0;
-        while sent < BATCH {
-            sent += self.tx.write_batch(&mut out[sent..]).expect("write_batch");
-        }
+        write_all(&self.tx, &mut out);
 
         let space = match self.control {
             Some(_) => FLAGS.space(self.rx.backend().platform()),
@@ -92,13 +126,7 @@ impl<B: SocketBackend> Link<B> {
             let (payload, control) = slots.next().expect("BATCH slots");
             RecvMessage::new(payload, &mut control.0[..space])
         });
-        let mut got = 0;
-        while got < BATCH {
-            got += self
-                .rx
-                .read_batch(&mut messages[got..])
-                .expect("read_batch");
-        }
+        read_all(&self.rx, &mut messages);
         messages
             .iter()
             .map(|m| Seen::batch_message(&self.rx.received(m)))

@@ -41,9 +41,7 @@ use std::net::{Ipv6Addr, SocketAddr, SocketAddrV6, UdpSocket};
 use std::os::fd::AsRawFd;
 
 use ipv6_backend_rustix::Capability;
-use ipv6_core::{
-    ControlFlags, ControlMessage, Error, Operation, PacketConn, Received, SocketBackend,
-};
+use ipv6_core::{ControlFlags, ControlMessage, Error, Operation, Received, SocketBackend};
 
 use conn::Link;
 use measure::{ROUNDS, Row, Section};
@@ -153,36 +151,27 @@ impl Pair {
         wrap: fn(&'a UdpSocket) -> B,
         control: Option<ControlMessage>,
     ) -> Result<Link<B>, Error> {
-        let rx = PacketConn::new(wrap(&self.rx))?;
-        if control.is_some() {
-            rx.set_control_message(FLAGS, true)?;
-        }
-        Ok(Link {
-            tx: PacketConn::new(wrap(&self.tx))?,
-            rx,
-            to: self.destination(),
-            control,
-        })
+        Link::new(wrap(&self.tx), wrap(&self.rx), self.destination(), control)
     }
 
     /// The baseline's send + receive of one datagram.
     fn raw_single(&self, with_control: bool) -> impl FnMut() -> Seen + '_ {
-        let to = raw::sockaddr(&self.destination());
-        let mut buf = [0u8; 2048];
-        move || {
-            raw::send(self.tx.as_raw_fd(), &to, with_control);
-            raw::recv(self.rx.as_raw_fd(), &mut buf, with_control)
-        }
+        raw::single(
+            self.tx.as_raw_fd(),
+            self.rx.as_raw_fd(),
+            self.destination(),
+            with_control,
+        )
     }
 
     /// The baseline's batch each way.
     fn raw_batch(&self, with_control: bool) -> impl FnMut() -> Seen + '_ {
-        let to = raw::sockaddr(&self.destination());
-        let mut bufs = [[0u8; 128]; BATCH];
-        move || {
-            raw::send_batch(self.tx.as_raw_fd(), &to, with_control);
-            raw::recv_batch(self.rx.as_raw_fd(), &mut bufs, with_control)
-        }
+        raw::batch(
+            self.tx.as_raw_fd(),
+            self.rx.as_raw_fd(),
+            self.destination(),
+            with_control,
+        )
     }
 }
 
@@ -220,6 +209,52 @@ fn by(capability: Capability) -> &'static str {
         Capability::Native => "rustix",
         Capability::Fallback => "libc fallback",
         Capability::Unsupported => "unsupported",
+    }
+}
+
+/// How the rustix row makes `calls`, per `capability`.
+fn rustix_path(calls: &str, capability: Capability) -> String {
+    match capability {
+        Capability::Unsupported => PURE_RUSTIX.to_string(),
+        by_whom => format!("{calls} by {}", by(by_whom)),
+    }
+}
+
+/// The rustix row's `link` with control data: there exactly when the
+/// capability table says rustix can carry control data in this build.
+fn rustix_with_control<T>(what: &str, link: Result<T, Error>) -> Option<T> {
+    let link = match link {
+        Ok(link) => Some(link),
+        Err(Error::Unsupported(_)) => None,
+        Err(e) => panic!("{what}: {e}"),
+    };
+    assert_eq!(
+        link.is_some(),
+        ipv6_backend_rustix::control_message_capability() != Capability::Unsupported,
+        "{what}: set_control_message disagrees with control_message_capability()"
+    );
+    link
+}
+
+/// A section of single datagrams, each sent and received.
+fn single_section(title: &str, expect: Seen) -> Section<'_> {
+    Section {
+        title,
+        unit: "send + receive",
+        ops: scaled(SINGLE_OPS),
+        units_per_op: 1,
+        expect,
+    }
+}
+
+/// A section of [`BATCH`]-datagram batches, each sent and received.
+fn batch_section(title: &str, expect: Seen) -> Section<'_> {
+    Section {
+        title,
+        unit: "datagram sent + received",
+        ops: scaled(BATCH_OPS),
+        units_per_op: BATCH,
+        expect,
     }
 }
 
@@ -289,23 +324,11 @@ fn main() {
     let rustix_plain = without_control
         .link(ipv6_backend_rustix::Socket::new, None)
         .expect("rustix backend");
-    // The capability table says whether rustix can carry control data in
-    // this build; the backend must agree.
     let rustix_control_by = ipv6_backend_rustix::control_message_capability();
-    let rustix_control = match with_control.link(ipv6_backend_rustix::Socket::new, sent) {
-        Ok(link) => Some(link),
-        Err(Error::Unsupported(_)) => None,
-        Err(e) => panic!("rustix backend with control data: {e}"),
-    };
-    assert_eq!(
-        rustix_control.is_some(),
-        rustix_control_by != Capability::Unsupported,
-        "set_control_message disagrees with control_message_capability()"
+    let rustix_control = rustix_with_control(
+        "rustix backend with control data",
+        with_control.link(ipv6_backend_rustix::Socket::new, sent),
     );
-    let rustix_control_path = match rustix_control_by {
-        Capability::Unsupported => PURE_RUSTIX.to_string(),
-        by_whom => format!("sendmsg/recvmsg by {}", by(by_whom)),
-    };
 
     // callgrind.sh: one row's single datagram with control data, alone,
     // a given number of times (UDP_LOOPBACK_ROW=c|libc|rustix,
@@ -365,16 +388,14 @@ fn main() {
             ),
             Row::new(LIBC_ROW, "sendmsg/recvmsg by libc", &mut libc),
             Row::looped(TOKIO_ROW, tokio_path("sendmsg/recvmsg"), tokio.as_mut()),
-            Row::maybe(RUSTIX_ROW, &rustix_control_path, rustix.as_mut()),
+            Row::maybe(
+                RUSTIX_ROW,
+                rustix_path("sendmsg/recvmsg", rustix_control_by),
+                rustix.as_mut(),
+            ),
         ];
-        allocations += Section {
-            title: "single datagram, with control data",
-            unit: "send + receive",
-            ops: scaled(SINGLE_OPS),
-            units_per_op: 1,
-            expect: expect_control,
-        }
-        .run(&mut rows);
+        allocations +=
+            single_section("single datagram, with control data", expect_control).run(&mut rows);
         measure::print_ratio("tokio / blocking (target <= 1.15)", &rows[2], &rows[1]);
     }
 
@@ -396,14 +417,8 @@ fn main() {
             Row::looped(TOKIO_ROW, tokio_path("sendmsg/recvmsg"), tokio.as_mut()),
             Row::new(RUSTIX_ROW, rustix_path, &mut rustix),
         ];
-        allocations += Section {
-            title: "single datagram, no control data",
-            unit: "send + receive",
-            ops: scaled(SINGLE_OPS),
-            units_per_op: 1,
-            expect: expect_plain,
-        }
-        .run(&mut rows);
+        allocations +=
+            single_section("single datagram, no control data", expect_plain).run(&mut rows);
         measure::print_ratio("tokio / blocking (target <= 1.15)", &rows[2], &rows[1]);
     }
 
@@ -411,10 +426,6 @@ fn main() {
         let mut raw = with_control.raw_batch(true);
         let mut libc = libc_control.batch();
         let mut rustix = rustix_control.as_ref().map(Link::batch);
-        let rustix_path = match rustix_control_by {
-            Capability::Unsupported => PURE_RUSTIX.to_string(),
-            by_whom => format!("sendmmsg/recvmmsg by {}", by(by_whom)),
-        };
         let mut tokio = tokio_control.as_ref().map(|l| l.batch());
         let mut rows = [
             Row::new(
@@ -424,16 +435,14 @@ fn main() {
             ),
             Row::new(LIBC_ROW, "sendmmsg/recvmmsg by libc", &mut libc),
             Row::looped(TOKIO_ROW, tokio_path("sendmmsg/recvmmsg"), tokio.as_mut()),
-            Row::maybe(RUSTIX_ROW, rustix_path, rustix.as_mut()),
+            Row::maybe(
+                RUSTIX_ROW,
+                rustix_path("sendmmsg/recvmmsg", rustix_control_by),
+                rustix.as_mut(),
+            ),
         ];
-        allocations += Section {
-            title: "batch of 32 datagrams, with control data",
-            unit: "datagram sent + received",
-            ops: scaled(BATCH_OPS),
-            units_per_op: BATCH,
-            expect: expect_control,
-        }
-        .run(&mut rows);
+        allocations += batch_section("batch of 32 datagrams, with control data", expect_control)
+            .run(&mut rows);
         measure::print_ratio("tokio / blocking (target <= 1.15)", &rows[2], &rows[1]);
     }
 
@@ -461,14 +470,8 @@ fn main() {
             Row::looped(TOKIO_ROW, tokio_path("sendmmsg/recvmmsg"), tokio.as_mut()),
             Row::new(RUSTIX_ROW, rustix_path, &mut rustix),
         ];
-        allocations += Section {
-            title: "batch of 32 datagrams, no control data",
-            unit: "datagram sent + received",
-            ops: scaled(BATCH_OPS),
-            units_per_op: BATCH,
-            expect: expect_plain,
-        }
-        .run(&mut rows);
+        allocations +=
+            batch_section("batch of 32 datagrams, no control data", expect_plain).run(&mut rows);
         measure::print_ratio("tokio / blocking (target <= 1.15)", &rows[2], &rows[1]);
     }
 
@@ -489,11 +492,8 @@ fn main() {
 fn raw_ip_sections(expect_control: &Seen) -> u64 {
     let socket = match raw_ip::RawIp::open() {
         Ok(socket) => socket,
-        Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("raw IPv6 sections: a raw socket is needed, and CI=true: {e}")
-        }
         Err(e) => {
-            eprintln!("skipped the raw IPv6 sections: a raw socket needs CAP_NET_RAW ({e})");
+            ipv6_tests::netns::skip_or_fail("the raw IPv6 sections", "CAP_NET_RAW", &e);
             return 0;
         }
     };
@@ -507,16 +507,10 @@ fn raw_ip_sections(expect_control: &Seen) -> u64 {
         .link(ipv6_backend_libc::Socket::new, sent)
         .expect("libc backend on a raw socket");
     let rustix_by = ipv6_backend_rustix::control_message_capability();
-    let rustix = match socket.link(ipv6_backend_rustix::Socket::new, sent) {
-        Ok(link) => Some(link),
-        Err(Error::Unsupported(_)) => None,
-        Err(e) => panic!("rustix backend on a raw socket: {e}"),
-    };
-    assert_eq!(rustix.is_some(), rustix_by != Capability::Unsupported);
-    let rustix_path = |calls: &str| match rustix_by {
-        Capability::Unsupported => PURE_RUSTIX.to_string(),
-        by_whom => format!("{calls} by {}", by(by_whom)),
-    };
+    let rustix = rustix_with_control(
+        "rustix backend on a raw socket",
+        socket.link(ipv6_backend_rustix::Socket::new, sent),
+    );
     let title = |what: &str| format!("raw IPv6 socket (protocol {}), {what}", raw_ip::PROTOCOL);
     let mut allocations = 0;
     {
@@ -530,16 +524,14 @@ fn raw_ip_sections(expect_control: &Seen) -> u64 {
                 &mut raw,
             ),
             Row::new(LIBC_ROW, "sendmsg/recvmsg by libc", &mut conn),
-            Row::maybe(RUSTIX_ROW, rustix_path("sendmsg/recvmsg"), rustix.as_mut()),
+            Row::maybe(
+                RUSTIX_ROW,
+                rustix_path("sendmsg/recvmsg", rustix_by),
+                rustix.as_mut(),
+            ),
         ];
-        allocations += Section {
-            title: &title("single datagram, with control data"),
-            unit: "send + receive",
-            ops: scaled(SINGLE_OPS),
-            units_per_op: 1,
-            expect,
-        }
-        .run(&mut rows);
+        allocations +=
+            single_section(&title("single datagram, with control data"), expect).run(&mut rows);
     }
     {
         let mut raw = socket.raw_batch(true);
@@ -554,18 +546,12 @@ fn raw_ip_sections(expect_control: &Seen) -> u64 {
             Row::new(LIBC_ROW, "sendmmsg/recvmmsg by libc", &mut conn),
             Row::maybe(
                 RUSTIX_ROW,
-                rustix_path("sendmmsg/recvmmsg"),
+                rustix_path("sendmmsg/recvmmsg", rustix_by),
                 rustix.as_mut(),
             ),
         ];
-        allocations += Section {
-            title: &title("batch of 32 datagrams, with control data"),
-            unit: "datagram sent + received",
-            ops: scaled(BATCH_OPS),
-            units_per_op: BATCH,
-            expect,
-        }
-        .run(&mut rows);
+        allocations += batch_section(&title("batch of 32 datagrams, with control data"), expect)
+            .run(&mut rows);
     }
     allocations
 }
@@ -583,13 +569,14 @@ fn offload_section() -> u64 {
         offload::Conns::new(&plain, ipv6_backend_libc::Socket::new, false).expect("libc backend");
     // GSO and GRO are control data: rustix goes through its fallback, or
     // cannot (pure rustix), as its capability table says.
-    let rustix_gso = offload::Conns::new(&gro, ipv6_backend_rustix::Socket::new, true).ok();
-    let rustix_by = ipv6_backend_rustix::control_message_capability();
-    assert_eq!(rustix_gso.is_some(), rustix_by != Capability::Unsupported);
-    let rustix_path = match rustix_by {
-        Capability::Unsupported => PURE_RUSTIX.to_string(),
-        by_whom => format!("GSO sendmsg / GRO recvmsg by {}", by(by_whom)),
-    };
+    let rustix_gso = rustix_with_control(
+        "rustix backend with GRO",
+        offload::Conns::new(&gro, ipv6_backend_rustix::Socket::new, true),
+    );
+    let rustix_path = rustix_path(
+        "GSO sendmsg / GRO recvmsg",
+        ipv6_backend_rustix::control_message_capability(),
+    );
 
     let mut raw_gso = gro.raw_gso(&data);
     let mut conn_gso = libc_gso.gso(&data);

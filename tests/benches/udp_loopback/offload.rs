@@ -18,7 +18,7 @@ use ipv6_core::{
     ControlMessage, MAX_COALESCED_LEN, PacketConn, RecvMessage, SendMessage, SocketBackend,
 };
 
-use crate::{Seen, raw, v6};
+use crate::{Seen, conn, raw, v6};
 
 /// Bytes per datagram.
 pub const SEGMENT: usize = 1200;
@@ -323,21 +323,12 @@ impl<B: SocketBackend> Conns<B> {
             let mut out: [SendMessage<'_>; DATAGRAMS] = std::array::from_fn(|i| {
                 SendMessage::new(&data[i * SEGMENT..(i + 1) * SEGMENT], &[], Some(self.to))
             });
-            let mut sent = 0;
-            while sent < DATAGRAMS {
-                sent += self.tx.write_batch(&mut out[sent..]).expect("write_batch");
-            }
+            conn::write_all(&self.tx, &mut out);
             let mut slots = bufs.iter_mut();
             let mut messages: [RecvMessage<'_>; DATAGRAMS] = std::array::from_fn(|_| {
                 RecvMessage::new(slots.next().expect("64 buffers"), &mut [])
             });
-            let mut got = 0;
-            while got < DATAGRAMS {
-                got += self
-                    .rx
-                    .read_batch(&mut messages[got..])
-                    .expect("read_batch");
-            }
+            conn::read_all(&self.rx, &mut messages);
             let mut total = 0;
             for (i, m) in messages.iter().enumerate() {
                 assert_eq!(m.meta.len, SEGMENT);

@@ -215,3 +215,35 @@ pub fn recv_batch(fd: RawFd, bufs: &mut [[u8; 128]; BATCH], with_control: bool) 
     }
     common.unwrap_or(Seen::MISMATCH)
 }
+
+/// The baseline's send + receive of one datagram, from `tx` to `to` and
+/// read on `rx`, as a repeatable step with its own receive buffer.
+pub fn single(
+    tx: RawFd,
+    rx: RawFd,
+    to: std::net::SocketAddrV6,
+    with_control: bool,
+) -> impl FnMut() -> Seen {
+    let to = sockaddr(&to);
+    let mut buf = [0u8; 2048];
+    move || {
+        send(tx, &to, with_control);
+        recv(rx, &mut buf, with_control)
+    }
+}
+
+/// The baseline's batch each way, as a repeatable step with its own
+/// receive buffers.
+pub fn batch(
+    tx: RawFd,
+    rx: RawFd,
+    to: std::net::SocketAddrV6,
+    with_control: bool,
+) -> impl FnMut() -> Seen {
+    let to = sockaddr(&to);
+    let mut bufs = [[0u8; 128]; BATCH];
+    move || {
+        send_batch(tx, &to, with_control);
+        recv_batch(rx, &mut bufs, with_control)
+    }
+}

@@ -7,11 +7,11 @@
 use std::net::{Ipv6Addr, SocketAddrV6};
 use std::os::fd::{AsRawFd, OwnedFd};
 
-use ipv6_core::{ControlMessage, Error, PacketConn, SocketBackend};
+use ipv6_core::{ControlMessage, Error, SocketBackend};
 use rustix::net::{AddressFamily, Protocol, SocketType};
 
 use crate::conn::Link;
-use crate::{BATCH, FLAGS, Seen, raw};
+use crate::{Seen, raw};
 
 /// RFC 3692's protocol number for experiments: no kernel module claims it.
 pub const PROTOCOL: u8 = 253;
@@ -47,35 +47,23 @@ impl RawIp {
         wrap: fn(&'a OwnedFd) -> B,
         control: Option<ControlMessage>,
     ) -> Result<Link<B>, Error> {
-        let rx = PacketConn::new(wrap(&self.socket))?;
-        if control.is_some() {
-            rx.set_control_message(FLAGS, true)?;
-        }
-        Ok(Link {
-            tx: PacketConn::new(wrap(&self.socket))?,
-            rx,
-            to: Self::address(),
+        Link::new(
+            wrap(&self.socket),
+            wrap(&self.socket),
+            Self::address(),
             control,
-        })
+        )
     }
 
     /// The baseline's send + receive of one datagram.
     pub fn raw_single(&self, with_control: bool) -> impl FnMut() -> Seen + '_ {
-        let to = raw::sockaddr(&Self::address());
-        let mut buf = [0u8; 2048];
-        move || {
-            raw::send(self.socket.as_raw_fd(), &to, with_control);
-            raw::recv(self.socket.as_raw_fd(), &mut buf, with_control)
-        }
+        let fd = self.socket.as_raw_fd();
+        raw::single(fd, fd, Self::address(), with_control)
     }
 
     /// The baseline's batch each way.
     pub fn raw_batch(&self, with_control: bool) -> impl FnMut() -> Seen + '_ {
-        let to = raw::sockaddr(&Self::address());
-        let mut bufs = [[0u8; 128]; BATCH];
-        move || {
-            raw::send_batch(self.socket.as_raw_fd(), &to, with_control);
-            raw::recv_batch(self.socket.as_raw_fd(), &mut bufs, with_control)
-        }
+        let fd = self.socket.as_raw_fd();
+        raw::batch(fd, fd, Self::address(), with_control)
     }
 }

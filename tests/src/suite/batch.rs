@@ -31,6 +31,39 @@ fn message(i: usize) -> ([u8; 3], ControlMessage) {
     ([b'#', b'0' + i as u8, 0xa5], cm)
 }
 
+/// Sends all of `out` by `write_batch`. Where control data is unsupported,
+/// first checks that it is refused (by the batch call or its one-by-one
+/// fallback), then sends the same datagrams without it.
+fn write_all<B: Backend>(s: &Sock<B>, out: &mut [SendMessage<'_>]) -> Outcome {
+    if B::control_data() == Expect::Unsupported {
+        let refused = s.write_batch(out);
+        must_when::<B, _>(false, &[Op::SendBatch, Op::SendMsg], refused);
+        for m in out.iter_mut() {
+            m.control = &[];
+        }
+    }
+    let mut done = 0;
+    while done < out.len() {
+        let n = must::<B, _>(&[Op::SendBatch], s.write_batch(&mut out[done..]))?;
+        assert!(n > 0, "[{}] write_batch sent nothing", B::NAME);
+        done += n;
+    }
+    Some(())
+}
+
+/// Fills every message of `inbox` by `read_batch` (which, without a batch
+/// receive, receives one message at a time).
+fn read_all<B: Backend>(s: &Sock<B>, inbox: &mut [RecvMessage<'_>]) -> Outcome {
+    let mut done = 0;
+    while done < inbox.len() {
+        let batch = retry_interrupted(|| s.read_batch(&mut inbox[done..]));
+        let n = must::<B, _>(&[Op::RecvMsg], batch)?;
+        assert!(n > 0, "[{}] read_batch returned nothing", B::NAME);
+        done += n;
+    }
+    Some(())
+}
+
 /// `write_batch` of N datagrams with different hop limits and traffic
 /// classes; `read_batch` receives them with per-message control data,
 /// parsed with the host's layout.
@@ -55,21 +88,7 @@ pub fn batch_read_write_with_control<B: Backend>(ns: &Netns) -> Outcome {
             SendMessage::new(payload, &buf.0[..len], Some(rx.local()))
         })
         .collect();
-    if B::control_data() == Expect::Unsupported {
-        // Checked refusal (from the batch call or its one-by-one fallback),
-        // then the same datagrams without control data.
-        let refused = tx.write_batch(&mut out);
-        must_when::<B, _>(false, &[Op::SendBatch, Op::SendMsg], refused);
-        for m in &mut out {
-            m.control = &[];
-        }
-    }
-    let mut done = 0;
-    while done < N {
-        let n = must::<B, _>(&[Op::SendBatch], tx.write_batch(&mut out[done..]))?;
-        assert!(n > 0, "[{}] write_batch sent nothing", B::NAME);
-        done += n;
-    }
+    write_all(&tx, &mut out)?;
     for (m, (payload, _)) in out.iter().zip(&sent) {
         assert_eq!(m.sent, payload.len(), "[{}] bytes sent", B::NAME);
     }
@@ -83,14 +102,7 @@ pub fn batch_read_write_with_control<B: Backend>(ns: &Netns) -> Outcome {
         .zip(&mut controls)
         .map(|(p, c)| RecvMessage::new(p, &mut c.0[..space]))
         .collect();
-    let mut done = 0;
-    while done < N {
-        // Without a batch receive, PacketConn receives one message at a time.
-        let batch = retry_interrupted(|| rx.read_batch(&mut inbox[done..]));
-        let n = must::<B, _>(&[Op::RecvMsg], batch)?;
-        assert!(n > 0, "[{}] read_batch returned nothing", B::NAME);
-        done += n;
-    }
+    read_all(&rx, &mut inbox)?;
     for (i, m) in inbox.iter().enumerate() {
         let (payload, cm) = &sent[i];
         assert_eq!(
@@ -172,19 +184,7 @@ pub fn batch_read_write_raw_icmp<B: Backend>(ns: &Netns) -> Outcome {
         .zip(&lens)
         .map(|((request, buf), &len)| SendMessage::new(request, &buf.0[..len], Some(to)))
         .collect();
-    if B::control_data() == Expect::Unsupported {
-        let refused = p.write_batch(&mut out);
-        must_when::<B, _>(false, &[Op::SendBatch, Op::SendMsg], refused);
-        for m in &mut out {
-            m.control = &[];
-        }
-    }
-    let mut done = 0;
-    while done < N {
-        let n = must::<B, _>(&[Op::SendBatch], p.write_batch(&mut out[done..]))?;
-        assert!(n > 0, "[{}] write_batch sent nothing", B::NAME);
-        done += n;
-    }
+    write_all(&p, &mut out)?;
 
     let space = if on { FLAGS.space(&Platform::HOST) } else { 0 };
     let mut payloads = [[0u8; 128]; 2 * N];
@@ -194,13 +194,7 @@ pub fn batch_read_write_raw_icmp<B: Backend>(ns: &Netns) -> Outcome {
         .zip(&mut controls)
         .map(|(p, c)| RecvMessage::new(p, &mut c.0[..space]))
         .collect();
-    let mut done = 0;
-    while done < 2 * N {
-        let batch = retry_interrupted(|| p.read_batch(&mut inbox[done..]));
-        let n = must::<B, _>(&[Op::RecvMsg], batch)?;
-        assert!(n > 0, "[{}] read_batch returned nothing", B::NAME);
-        done += n;
-    }
+    read_all(&p, &mut inbox)?;
     let (mut requests_seen, mut replies_seen) = ([false; N], [false; N]);
     for m in &inbox {
         let r = p.received(m);
