@@ -11,7 +11,7 @@
 //! `InvalidArgument`, while good calls rustix cannot make are asserted to
 //! be `Unsupported` (from `ipv6_backend_rustix::capability`).
 //!
-//! 607 rows: 403 over the pure codecs (each of the six platforms' layouts
+//! 729 rows: 525 over the pure codecs (each of the eight platforms' layouts
 //! where layouts matter) and 204 socket rows, each run on the libc and the
 //! rustix backend. Four socket rows need root (raw sockets); without it
 //! they are skipped (saying so on stderr), or fail when `CI=true`.
@@ -38,7 +38,7 @@ mod options;
 use harness::{Backend, Libc, Rustix, Table};
 
 /// Rows in the table: codec rows plus socket rows (each on both backends).
-const ROWS: usize = 607;
+const ROWS: usize = 729;
 
 fn socket_rows<B: Backend>(t: &mut Table) {
     options::rows::<B>(t);

@@ -15,16 +15,25 @@ use ipv6_core::{
 
 use super::harness::Table;
 
-const PLATFORMS: [(&str, Platform); 6] = [
+/// Every platform, named for the rows; in `Platform::ALL`'s order, which
+/// `rows` asserts, so a new platform cannot be left out.
+const PLATFORMS: [(&str, Platform); 8] = [
     ("linux64", Platform::LINUX_64),
     ("linux32", Platform::LINUX_32),
     ("freebsd64", Platform::FREEBSD_64),
     ("netbsd64", Platform::NETBSD_64),
     ("openbsd64", Platform::OPENBSD_64),
     ("darwin", Platform::DARWIN),
+    ("dragonfly64", Platform::DRAGONFLY_64),
+    ("illumos64", Platform::ILLUMOS_64),
 ];
 
 pub fn rows(t: &mut Table) {
+    assert_eq!(
+        PLATFORMS.map(|(_, p)| p),
+        Platform::ALL,
+        "PLATFORMS must name every platform, in Platform::ALL's order"
+    );
     header(t);
     ext_headers(t);
     for (name, p) in PLATFORMS {
@@ -475,7 +484,7 @@ fn control_parse(t: &mut Table, name: &str, p: &Platform) {
         ),
         (
             "send-only IPV6_NEXTHOP skipped".into(),
-            ipv6_record(p, ControlType::NextHop, &[0; 28][..p.layouts.sockaddr_in6]),
+            ipv6_record(p, ControlType::NextHop, &vec![0; p.layouts.sockaddr_in6]),
             Ok(ControlMessage::default()),
         ),
         (
@@ -713,14 +722,16 @@ const ALL_NODES: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
 fn sockaddrs(t: &mut Table, name: &str, p: &Platform) {
     let l = p.layouts;
     let addr = SocketAddrV6::new(Ipv6Addr::LOCALHOST, 9, 0, 1);
-    let mut good = [0u8; 28];
+    // 28 bytes, 32 on illumos.
+    let n = l.sockaddr_in6;
+    let mut good = vec![0u8; n];
     sockaddr::encode_sockaddr_in6(p, &addr, &mut good).unwrap();
-    let mut inet = good;
+    let mut inet = good.clone();
     match l.sockaddr_style {
         ipv6_core::platform::SockaddrStyle::FamilyU16 => put(p, &mut inet, 2, 2),
         ipv6_core::platform::SockaddrStyle::LenAndFamilyU8 => inet[1] = 2,
     }
-    let mut unspec = good;
+    let mut unspec = good.clone();
     unspec[..2].fill(0);
     let decode = |what: &str, bytes: Vec<u8>, expected| {
         (
@@ -730,8 +741,12 @@ fn sockaddrs(t: &mut Table, name: &str, p: &Platform) {
         )
     };
     for (row, bytes, expected) in [
-        decode("0 bytes", vec![], Err(truncated(28, 0))),
-        decode("27 bytes", good[..27].to_vec(), Err(truncated(28, 27))),
+        decode("0 bytes", vec![], Err(truncated(n, 0))),
+        decode(
+            &format!("{} bytes", n - 1),
+            good[..n - 1].to_vec(),
+            Err(truncated(n, n - 1)),
+        ),
         decode(
             "family AF_INET",
             inet.to_vec(),
@@ -739,7 +754,7 @@ fn sockaddrs(t: &mut Table, name: &str, p: &Platform) {
         ),
         decode("family 0", unspec.to_vec(), Err(WireError::BadFamily(0))),
         decode(
-            "29 bytes: the tail is ignored",
+            &format!("{} bytes: the tail is ignored", n + 1),
             [&good[..], &[0xff]].concat(),
             Ok(addr),
         ),
@@ -747,7 +762,7 @@ fn sockaddrs(t: &mut Table, name: &str, p: &Platform) {
         t.check(row, expected, || sockaddr::decode_sockaddr_in6(p, &bytes));
     }
     let mut mtuinfo = vec![0u8; l.ip6_mtuinfo];
-    mtuinfo[..28].copy_from_slice(&inet);
+    mtuinfo[..n].copy_from_slice(&inet);
     t.check(
         format!("decode_ip6_mtuinfo[{name}]: one byte short"),
         Err(truncated(l.ip6_mtuinfo, l.ip6_mtuinfo - 1)),
