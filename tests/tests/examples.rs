@@ -223,6 +223,29 @@ impl Drop for Running {
     }
 }
 
+/// Every program in `backend-libc/examples/` is in [`EXAMPLES`] (built
+/// here) and has a scenario of its own, a test named `example_<name>_…`, so
+/// a new one cannot go untested.
+#[test]
+fn every_example_program_is_run_here() {
+    let dir = workspace().join("backend-libc/examples");
+    let mut programs: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "rs"))
+        .map(|path| path.file_stem().unwrap().to_str().unwrap().to_owned())
+        .collect();
+    programs.sort();
+    let mut listed = EXAMPLES.map(str::to_owned).to_vec();
+    listed.sort();
+    assert_eq!(listed, programs, "EXAMPLES against backend-libc/examples/");
+    let this_file = include_str!("examples.rs");
+    for name in EXAMPLES {
+        let scenario = format!("fn example_{name}_");
+        assert!(this_file.contains(&scenario), "no `{scenario}…` test");
+    }
+}
+
 #[test]
 fn example_tour_runs_without_root() {
     let (ok, out, err) = run(example::<&str>("tour", &[]), Duration::from_secs(30));
